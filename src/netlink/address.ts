@@ -1,0 +1,132 @@
+// Text forms of network and link-layer addresses, as iproute2 prints them. No I/O, no node:net:
+// the codec must run from bytes alone, and node:net cannot turn an IPv6 string into bytes.
+
+/** Format 4 or 16 bytes as inet_ntop(3) does (IPv4 dotted quad; RFC 5952 IPv6). */
+export function formatIp(
+  buf: Uint8Array,
+  offset = 0,
+  length = buf.length - offset,
+): string | undefined {
+  if (length === 4) {
+    return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+  }
+  if (length === 16) return formatIpv6(buf, offset);
+  return undefined;
+}
+
+function formatIpv6(buf: Uint8Array, offset: number): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!);
+  // glibc's inet_ntop prints IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible
+  // (::a.b.c.d, except :: and ::1) forms with a dotted tail; iproute2 output follows it.
+  const zero5 =
+    words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0;
+  if (zero5 && (words[5] === 0xffff || (words[5] === 0 && (words[6] !== 0 || words[7]! > 1)))) {
+    const tail = formatIp(buf, offset + 12, 4);
+    return words[5] === 0xffff ? `::ffff:${tail}` : `::${tail}`;
+  }
+  // The longest run of two or more zero words becomes '::' (the first such run on a tie).
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  const head = hex.slice(0, bestStart).join(':');
+  const tail = hex.slice(bestStart + bestLen).join(':');
+  return `${head}::${tail}`;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** Parse an IPv4 dotted quad into 4 bytes, or undefined when it is not one. */
+export function parseIpv4(text: string): Uint8Array | undefined {
+  const m = IPV4.exec(text);
+  if (!m) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const part = m[i + 1]!;
+    // inet_pton(3) refuses leading zeros ("010" could mean octal to some parsers).
+    if (part.length > 1 && part[0] === '0') return undefined;
+    const v = Number(part);
+    if (v > 255) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Parse an IPv6 address (with an optional dotted IPv4 tail) into 16 bytes, or undefined. */
+export function parseIpv6(text: string): Uint8Array | undefined {
+  if (text.length < 2 || text.length > 45) return undefined;
+  let tail: Uint8Array | undefined;
+  let body = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.indexOf('.', lastColon) > 0) {
+    tail = parseIpv4(text.slice(lastColon + 1));
+    if (!tail) return undefined;
+    body = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const g of s.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(Number.parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]!);
+  const rest = halves.length === 2 ? parseGroups(halves[1]!) : [];
+  if (!head || !rest) return undefined;
+  const total = head.length + rest.length;
+  if (halves.length === 2 ? total > 7 : total !== 8) return undefined;
+  const words = [...head, ...new Array<number>(8 - total).fill(0), ...rest];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = words[i]! >> 8;
+    out[2 * i + 1] = words[i]! & 0xff;
+  }
+  if (tail) out.set(tail, 12);
+  return out;
+}
+
+/** Parse an IPv4 or IPv6 address; undefined when it is neither. */
+export function parseIp(text: string): Uint8Array | undefined {
+  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+}
+
+/** Format link-layer address bytes as lower-case colon-separated hex (`00:11:22:aa:bb:cc`). */
+export function formatLladdr(buf: Uint8Array, offset = 0, length = buf.length - offset): string {
+  let s = '';
+  for (let i = 0; i < length; i++) {
+    const b = buf[offset + i]!;
+    s += (i ? ':' : '') + (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return s;
+}
+
+/** Parse colon-separated hex bytes (any count from 1) into bytes; undefined when malformed. */
+export function parseLladdr(text: string): Uint8Array | undefined {
+  if (text === '') return undefined;
+  const parts = text.split(':');
+  const out = new Uint8Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (!/^[0-9a-fA-F]{1,2}$/.test(p)) return undefined;
+    out[i] = Number.parseInt(p, 16);
+  }
+  return out;
+}

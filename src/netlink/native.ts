@@ -1,0 +1,150 @@
+// Loader for the native shim (native/shim.c, built as rtnl_shim.node). Nothing here runs at
+// import time: the addon loads on first use, so importing any rtnl module works on a machine
+// where the addon was never built, and only opening a socket reports it.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NetlinkSocketError } from './errors.js';
+
+/** Opaque handle returned by {@link Addon.watch}: a uv_poll_t owned by the shim. */
+export type Watcher = { readonly __rtnlWatcher: unique symbol };
+
+/**
+ * The functions `rtnl_shim.node` exports; docs/INTERFACES.md is the contract. Functions that
+ * return `-errno` do so on the hot path; the others throw an Error carrying `code`, `errno` and
+ * `syscall` (convert it with {@link toSocketError}).
+ */
+export interface Addon {
+  open(protocol: number, netnsFd: number): number;
+  bind(fd: number, groups: number): number;
+  setsockopt(fd: number, level: number, name: number, value: number): void;
+  getsockopt(fd: number, level: number, name: number): number;
+  send(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  recv(fd: number, buf: Uint8Array): number;
+  watch(fd: number, callback: (status: number) => void): Watcher;
+  pause(watcher: Watcher): void;
+  resume(watcher: Watcher): void;
+  ref(watcher: Watcher): void;
+  unref(watcher: Watcher): void;
+  unwatch(watcher: Watcher): void;
+  close(fd: number): void;
+  netnsCreate(): number;
+  netnsCreateAt(path: string): void;
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): void;
+  umount(target: string, flags: number): void;
+}
+
+/** Environment variable naming a directory to load the addon from instead of the package. */
+export const ADDON_PATH_ENV = 'RTNL_ADDON_PATH';
+
+const PACKAGE_NAME = 'rtnl';
+
+let addon: Addon | undefined;
+
+/**
+ * The addon, loaded on first call and cached. Looks in `$RTNL_ADDON_PATH` when set, else in the
+ * rtnl package directory (build/Release, build/Debug, then prebuilds/<platform>-<arch>).
+ *
+ * @throws {NetlinkSocketError} code `ERR_RTNL_ADDON` when no loadable addon is found.
+ */
+export function loadAddon(): Addon {
+  if (addon) return addon;
+  const override = process.env[ADDON_PATH_ENV];
+  const dir = override ? resolve(override) : packageRoot();
+  addon = loadAddonFrom(dir);
+  return addon;
+}
+
+/**
+ * Loads the addon from `dir` (a directory laid out like the package: `build/Release/*.node` or
+ * `prebuilds/<platform>-<arch>/*.node`), uncached.
+ *
+ * @throws {NetlinkSocketError} code `ERR_RTNL_ADDON`, naming where it looked, why it failed and
+ * how to build the addon.
+ */
+export function loadAddonFrom(dir: string): Addon {
+  try {
+    const load = selfRequire()('node-gyp-build') as (dir: string) => unknown;
+    return load(dir) as Addon;
+  } catch (cause) {
+    const reason = (cause instanceof Error ? cause.message : String(cause))
+      .replace(/\s+/g, ' ')
+      .trim();
+    throw new NetlinkSocketError(
+      'ERR_RTNL_ADDON',
+      `rtnl: cannot load the native addon rtnl_shim.node: looked in ${join(dir, 'build', 'Release')}, ` +
+        `${join(dir, 'build', 'Debug')} and ${join(dir, 'prebuilds', `${process.platform}-${process.arch}`)}` +
+        ` (${reason}). Build it with \`npm rebuild rtnl\`, or \`npx node-gyp rebuild\` in ${dir}; ` +
+        'building needs python3, make and a C/C++ compiler (g++).',
+    );
+  }
+}
+
+/**
+ * Converts a system-call error into a {@link NetlinkSocketError}: one thrown by the addon (an
+ * Error with a positive `errno` and a `syscall`) or by `node:fs` (a negative `errno`). Anything
+ * else, such as a TypeError for a bad argument, is returned unchanged.
+ */
+export function toSocketError(error: unknown, context?: string): unknown {
+  if (error instanceof NetlinkSocketError || !(error instanceof Error)) return error;
+  const { errno, syscall } = error as Error & { errno?: unknown; syscall?: unknown };
+  if (typeof errno !== 'number' || errno === 0 || typeof syscall !== 'string') return error;
+  return NetlinkSocketError.fromErrno(Math.abs(errno), syscall, context);
+}
+
+// Where this module's code lives. The CJS build (dist/*.cjs) has `__filename`; the ESM build and
+// vitest (running src/) have `import.meta.url`, which esbuild empties in CJS output, hence both.
+function selfPath(): string | undefined {
+  if (typeof __filename === 'string' && __filename) return __filename;
+  try {
+    return fileURLToPath(import.meta.url);
+  } catch {
+    return undefined;
+  }
+}
+
+function selfRequire(): NodeJS.Require {
+  const self = selfPath();
+  return createRequire(self ?? join(process.cwd(), 'noop.js'));
+}
+
+// The directory of the package.json named "rtnl" above this module: src/netlink/ in a checkout,
+// dist/ or dist/<entry>/ (tsup chunks) in an installed package.
+function packageRoot(): string {
+  const self = selfPath();
+  if (self === undefined) {
+    throw new NetlinkSocketError(
+      'ERR_RTNL_ADDON',
+      `rtnl: cannot locate the rtnl package to load its native addon; set ${ADDON_PATH_ENV} to the package directory.`,
+    );
+  }
+  let dir = dirname(self);
+  for (;;) {
+    if (isRtnlPackage(dir)) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new NetlinkSocketError(
+        'ERR_RTNL_ADDON',
+        `rtnl: no package.json named "${PACKAGE_NAME}" above ${dirname(self)}; set ${ADDON_PATH_ENV} to the package directory.`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+function isRtnlPackage(dir: string): boolean {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+    return json.name === PACKAGE_NAME;
+  } catch {
+    return false;
+  }
+}

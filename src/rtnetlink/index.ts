@@ -1,0 +1,5 @@
+// rtnetlink schemas: one file per object.
+export * from './address.js';
+export * from './constants.js';
+export * from './link.js';
+export * from './route.js';
