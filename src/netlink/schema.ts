@@ -138,6 +138,15 @@ const WIRE_SIZE = Symbol('rtnl.wireSize');
 const INDEX_BASE = Symbol('rtnl.indexBase');
 // Strings that came without a NUL terminator re-encode without one.
 const NO_NUL = Symbol('rtnl.noNul');
+// Attributes whose NLA_F_NESTED / NLA_F_NET_BYTEORDER bits differ from what the encoder sets by
+// default (iproute2 and older kernel code emit nests without NLA_F_NESTED) keep their bits.
+const WIRE_FLAGS = Symbol('rtnl.wireFlags');
+
+const NESTING_KINDS = new Set(['nested', 'indexed', 'submessage']);
+
+function defaultFlags(spec: ValueSpec): number {
+  return NESTING_KINDS.has(spec.kind) ? NLA_F_NESTED : 0;
+}
 
 type WireEntry = string | number;
 
@@ -241,6 +250,14 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
         continue;
       }
       const [key, spec] = hit;
+      if (raw.flags !== defaultFlags(spec)) {
+        let flags = (out as { [WIRE_FLAGS]?: Record<string, number> })[WIRE_FLAGS];
+        if (!flags) {
+          flags = {};
+          hide(out, WIRE_FLAGS, flags);
+        }
+        flags[key] = raw.flags;
+      }
       if (spec.kind === 'string' && (raw.length === 0 || buf[raw.offset + raw.length - 1] !== 0)) {
         // The kernel always terminates its strings; remember the exception so it re-encodes as it came.
         let list = (out as { [NO_NUL]?: string[] })[NO_NUL];
@@ -365,7 +382,12 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
       w.end(at);
       return;
     }
+    const flags = (parent as { [WIRE_FLAGS]?: Record<string, number> })[WIRE_FLAGS]?.[key];
+    w.align();
+    const at = w.pos;
     encodeValue(w, spec.type, spec, x, path, (sel) => parent[sel]);
+    // Restore the flag bits the attribute came with (the header's type field).
+    if (flags !== undefined) w.buf.writeUInt16LE(spec.type | flags, at + 2);
   }
 
   /**
