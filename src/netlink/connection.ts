@@ -499,7 +499,15 @@ export class Connection extends EventEmitter {
     // rtnetlink answers inside sendmsg: the replies are usually queued already, so read them
     // now rather than a loop iteration later (one ack per datagram: up to a window's worth).
     // Bounded, so a dump's later datagrams are read on poll, not all in this call.
-    if (!this.#paused && !this.#closed) this.socket.receiveNow(this.#window);
+    // Datagram by datagram, and only while someone waits: the read after the last ack would
+    // only meet EAGAIN (one wasted system call per request).
+    for (
+      let read = 0;
+      read < this.#window && this.#pending.size > 0 && !this.#paused && !this.#closed;
+      read++
+    ) {
+      if (this.socket.receiveNow(1) === 0) break;
+    }
   }
 
   #onDatagram(datagram: Buffer): void {
