@@ -157,6 +157,12 @@ async function main(argv) {
   }
 }
 
+// `rtnl link | head`: a closed pipe ends the output quietly, as it does for ip.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof NetlinkError)
     process.stderr.write(`Error: ${err.kernelMessage ?? err.message}\n`);
