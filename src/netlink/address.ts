@@ -17,11 +17,12 @@ export function formatIp(
 function formatIpv6(buf: Uint8Array, offset: number): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push((buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!);
-  // glibc's inet_ntop prints IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible
-  // (::a.b.c.d, except :: and ::1) forms with a dotted tail; iproute2 output follows it.
+  // glibc's inet_ntop prints a dotted tail when the longest zero run is exactly words 0–5
+  // (IPv4-compatible ::a.b.c.d: word 6 non-zero) or words 0–4 before 0xffff (IPv4-mapped
+  // ::ffff:a.b.c.d); iproute2's output follows it. So `::2` stays hex.
   const zero5 =
     words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0;
-  if (zero5 && (words[5] === 0xffff || (words[5] === 0 && (words[6] !== 0 || words[7]! > 1)))) {
+  if (zero5 && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))) {
     const tail = formatIp(buf, offset + 12, 4);
     return words[5] === 0xffff ? `::ffff:${tail}` : `::${tail}`;
   }

@@ -75,6 +75,8 @@ export function walkAttributes(
   end: number,
   visit: (type: number, flags: number, offset: number, length: number) => void,
   path = '',
+  /** Added to the offsets errors report, so they count from the start of the caller's frame. */
+  base = 0,
 ): void {
   let off = start;
   while (off < end) {
@@ -82,7 +84,7 @@ export function walkAttributes(
       throw new NetlinkDecodeError(
         'TRAILING_BYTES',
         `${end - off} bytes left after the last attribute, too few for a header`,
-        off,
+        base + off,
         path,
       );
     }
@@ -92,7 +94,7 @@ export function walkAttributes(
       throw new NetlinkDecodeError(
         'BAD_ATTRIBUTE_LENGTH',
         `attribute type ${rawType & NLA_TYPE_MASK} has nla_len ${len} but ${end - off} bytes remain`,
-        off,
+        base + off,
         path,
       );
     }
@@ -131,8 +133,8 @@ export class AttributeWriter {
   buf: Buffer;
   pos = 0;
   #view: DataView;
-  /** Attribute names of the nests being written, for error messages. */
-  readonly path: string[] = [];
+  /** The attribute being written (`link.linkinfo.kind`), for error messages. */
+  path = '';
 
   constructor(initialSize = 256) {
     this.buf = Buffer.alloc(initialSize);
@@ -143,7 +145,7 @@ export class AttributeWriter {
   reserve(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 64);
     while (size < need) size *= 2;
     const next = Buffer.alloc(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -159,7 +161,7 @@ export class AttributeWriter {
   /** Forget what was written; keep the buffer. */
   reset(): void {
     this.pos = 0;
-    this.path.length = 0;
+    this.path = '';
   }
 
   /** Zero-fill up to the next 4-byte boundary. */
@@ -205,7 +207,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'BAD_TYPE',
         `attribute type ${type} is not in 0..${NLA_TYPE_MASK}`,
-        this.path.join('.'),
+        this.path,
       );
     }
     this.align();
@@ -223,7 +225,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'PAYLOAD_TOO_LARGE',
         `attribute payload of ${len - NLA_HDRLEN} bytes exceeds the ${NLA_MAX_PAYLOAD}-byte limit of nla_len`,
-        this.path.join('.'),
+        this.path,
       );
     }
     this.#view.setUint16(at, len, true);
@@ -233,9 +235,13 @@ export class AttributeWriter {
   /** A nest (NLA_F_NESTED set): `fill` writes the inner attributes. */
   nest(type: number, fill: (w: this) => void, name?: string): this {
     const at = this.begin(type, NLA_F_NESTED);
-    this.path.push(name ?? String(type));
-    fill(this);
-    this.path.pop();
+    const outer = this.path;
+    this.path = `${outer ? `${outer}.` : ''}${name ?? type}`;
+    try {
+      fill(this);
+    } finally {
+      this.path = outer;
+    }
     this.end(at);
     return this;
   }
@@ -254,7 +260,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'OUT_OF_RANGE',
         `${name} value ${v} is not an integer in ${min}..${max}`,
-        this.path.join('.'),
+        this.path,
       );
     }
   }
@@ -276,7 +282,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'OUT_OF_RANGE',
         `u64 value ${String(v)} is not a bigint in 0..2^64-1`,
-        this.path.join('.'),
+        this.path,
       );
     }
     return this.#fixed(type, 8, (d, o) => d.setBigUint64(o, v, true));
@@ -298,7 +304,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'OUT_OF_RANGE',
         `s64 value ${String(v)} is not a bigint in -2^63..2^63-1`,
-        this.path.join('.'),
+        this.path,
       );
     }
     return this.#fixed(type, 8, (d, o) => d.setBigInt64(o, v, true));
@@ -315,14 +321,10 @@ export class AttributeWriter {
   /** A NUL-terminated string (NLA_NUL_STRING / NLA_STRING as the kernel emits them). */
   string(type: number, v: string): this {
     if (typeof v !== 'string') {
-      throw new NetlinkEncodeError(
-        'BAD_STRING',
-        `expected a string, got ${typeof v}`,
-        this.path.join('.'),
-      );
+      throw new NetlinkEncodeError('BAD_STRING', `expected a string, got ${typeof v}`, this.path);
     }
     if (v.includes('\0')) {
-      throw new NetlinkEncodeError('BAD_STRING', 'string contains a NUL byte', this.path.join('.'));
+      throw new NetlinkEncodeError('BAD_STRING', 'string contains a NUL byte', this.path);
     }
     const at = this.begin(type);
     const n = Buffer.byteLength(v);
@@ -351,7 +353,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'BAD_ADDRESS',
         `"${String(text)}" is not an IPv4 or IPv6 address`,
-        this.path.join('.'),
+        this.path,
       );
     }
     return this.binary(type, bytes);
@@ -363,7 +365,7 @@ export class AttributeWriter {
       throw new NetlinkEncodeError(
         'BAD_LLADDR',
         `"${String(text)}" is not a link-layer address (hex bytes separated by ':')`,
-        this.path.join('.'),
+        this.path,
       );
     }
     return this.binary(type, bytes);

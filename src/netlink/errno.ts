@@ -1,150 +1,156 @@
-// Linux errno names, from <asm-generic/errno-base.h> and <asm-generic/errno.h> (6.1).
-// Netlink carries Linux errnos whatever OS decodes the bytes, so the table is static.
-// Where two names share a number (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK) the first wins.
-const NAMES: readonly (string | undefined)[] = [
+// Linux errnos: names from <asm-generic/errno-base.h> and <asm-generic/errno.h> (6.1), texts as
+// glibc's strerror(3) gives them (what iproute2 prints). Netlink carries Linux errnos whatever
+// OS decodes the bytes, so the table is static. Where two names share a number (EWOULDBLOCK =
+// EAGAIN, EDEADLOCK = EDEADLK) the first wins.
+const TABLE: readonly (readonly [name: string, text: string] | undefined)[] = [
   undefined, // 0
-  'EPERM', // 1
-  'ENOENT', // 2
-  'ESRCH', // 3
-  'EINTR', // 4
-  'EIO', // 5
-  'ENXIO', // 6
-  'E2BIG', // 7
-  'ENOEXEC', // 8
-  'EBADF', // 9
-  'ECHILD', // 10
-  'EAGAIN', // 11
-  'ENOMEM', // 12
-  'EACCES', // 13
-  'EFAULT', // 14
-  'ENOTBLK', // 15
-  'EBUSY', // 16
-  'EEXIST', // 17
-  'EXDEV', // 18
-  'ENODEV', // 19
-  'ENOTDIR', // 20
-  'EISDIR', // 21
-  'EINVAL', // 22
-  'ENFILE', // 23
-  'EMFILE', // 24
-  'ENOTTY', // 25
-  'ETXTBSY', // 26
-  'EFBIG', // 27
-  'ENOSPC', // 28
-  'ESPIPE', // 29
-  'EROFS', // 30
-  'EMLINK', // 31
-  'EPIPE', // 32
-  'EDOM', // 33
-  'ERANGE', // 34
-  'EDEADLK', // 35
-  'ENAMETOOLONG', // 36
-  'ENOLCK', // 37
-  'ENOSYS', // 38
-  'ENOTEMPTY', // 39
-  'ELOOP', // 40
+  ['EPERM', 'Operation not permitted'], // 1
+  ['ENOENT', 'No such file or directory'], // 2
+  ['ESRCH', 'No such process'], // 3
+  ['EINTR', 'Interrupted system call'], // 4
+  ['EIO', 'Input/output error'], // 5
+  ['ENXIO', 'No such device or address'], // 6
+  ['E2BIG', 'Argument list too long'], // 7
+  ['ENOEXEC', 'Exec format error'], // 8
+  ['EBADF', 'Bad file descriptor'], // 9
+  ['ECHILD', 'No child processes'], // 10
+  ['EAGAIN', 'Resource temporarily unavailable'], // 11
+  ['ENOMEM', 'Cannot allocate memory'], // 12
+  ['EACCES', 'Permission denied'], // 13
+  ['EFAULT', 'Bad address'], // 14
+  ['ENOTBLK', 'Block device required'], // 15
+  ['EBUSY', 'Device or resource busy'], // 16
+  ['EEXIST', 'File exists'], // 17
+  ['EXDEV', 'Invalid cross-device link'], // 18
+  ['ENODEV', 'No such device'], // 19
+  ['ENOTDIR', 'Not a directory'], // 20
+  ['EISDIR', 'Is a directory'], // 21
+  ['EINVAL', 'Invalid argument'], // 22
+  ['ENFILE', 'Too many open files in system'], // 23
+  ['EMFILE', 'Too many open files'], // 24
+  ['ENOTTY', 'Inappropriate ioctl for device'], // 25
+  ['ETXTBSY', 'Text file busy'], // 26
+  ['EFBIG', 'File too large'], // 27
+  ['ENOSPC', 'No space left on device'], // 28
+  ['ESPIPE', 'Illegal seek'], // 29
+  ['EROFS', 'Read-only file system'], // 30
+  ['EMLINK', 'Too many links'], // 31
+  ['EPIPE', 'Broken pipe'], // 32
+  ['EDOM', 'Numerical argument out of domain'], // 33
+  ['ERANGE', 'Numerical result out of range'], // 34
+  ['EDEADLK', 'Resource deadlock avoided'], // 35
+  ['ENAMETOOLONG', 'File name too long'], // 36
+  ['ENOLCK', 'No locks available'], // 37
+  ['ENOSYS', 'Function not implemented'], // 38
+  ['ENOTEMPTY', 'Directory not empty'], // 39
+  ['ELOOP', 'Too many levels of symbolic links'], // 40
   undefined, // 41
-  'ENOMSG', // 42
-  'EIDRM', // 43
-  'ECHRNG', // 44
-  'EL2NSYNC', // 45
-  'EL3HLT', // 46
-  'EL3RST', // 47
-  'ELNRNG', // 48
-  'EUNATCH', // 49
-  'ENOCSI', // 50
-  'EL2HLT', // 51
-  'EBADE', // 52
-  'EBADR', // 53
-  'EXFULL', // 54
-  'ENOANO', // 55
-  'EBADRQC', // 56
-  'EBADSLT', // 57
+  ['ENOMSG', 'No message of desired type'], // 42
+  ['EIDRM', 'Identifier removed'], // 43
+  ['ECHRNG', 'Channel number out of range'], // 44
+  ['EL2NSYNC', 'Level 2 not synchronized'], // 45
+  ['EL3HLT', 'Level 3 halted'], // 46
+  ['EL3RST', 'Level 3 reset'], // 47
+  ['ELNRNG', 'Link number out of range'], // 48
+  ['EUNATCH', 'Protocol driver not attached'], // 49
+  ['ENOCSI', 'No CSI structure available'], // 50
+  ['EL2HLT', 'Level 2 halted'], // 51
+  ['EBADE', 'Invalid exchange'], // 52
+  ['EBADR', 'Invalid request descriptor'], // 53
+  ['EXFULL', 'Exchange full'], // 54
+  ['ENOANO', 'No anode'], // 55
+  ['EBADRQC', 'Invalid request code'], // 56
+  ['EBADSLT', 'Invalid slot'], // 57
   undefined, // 58
-  'EBFONT', // 59
-  'ENOSTR', // 60
-  'ENODATA', // 61
-  'ETIME', // 62
-  'ENOSR', // 63
-  'ENONET', // 64
-  'ENOPKG', // 65
-  'EREMOTE', // 66
-  'ENOLINK', // 67
-  'EADV', // 68
-  'ESRMNT', // 69
-  'ECOMM', // 70
-  'EPROTO', // 71
-  'EMULTIHOP', // 72
-  'EDOTDOT', // 73
-  'EBADMSG', // 74
-  'EOVERFLOW', // 75
-  'ENOTUNIQ', // 76
-  'EBADFD', // 77
-  'EREMCHG', // 78
-  'ELIBACC', // 79
-  'ELIBBAD', // 80
-  'ELIBSCN', // 81
-  'ELIBMAX', // 82
-  'ELIBEXEC', // 83
-  'EILSEQ', // 84
-  'ERESTART', // 85
-  'ESTRPIPE', // 86
-  'EUSERS', // 87
-  'ENOTSOCK', // 88
-  'EDESTADDRREQ', // 89
-  'EMSGSIZE', // 90
-  'EPROTOTYPE', // 91
-  'ENOPROTOOPT', // 92
-  'EPROTONOSUPPORT', // 93
-  'ESOCKTNOSUPPORT', // 94
-  'EOPNOTSUPP', // 95
-  'EPFNOSUPPORT', // 96
-  'EAFNOSUPPORT', // 97
-  'EADDRINUSE', // 98
-  'EADDRNOTAVAIL', // 99
-  'ENETDOWN', // 100
-  'ENETUNREACH', // 101
-  'ENETRESET', // 102
-  'ECONNABORTED', // 103
-  'ECONNRESET', // 104
-  'ENOBUFS', // 105
-  'EISCONN', // 106
-  'ENOTCONN', // 107
-  'ESHUTDOWN', // 108
-  'ETOOMANYREFS', // 109
-  'ETIMEDOUT', // 110
-  'ECONNREFUSED', // 111
-  'EHOSTDOWN', // 112
-  'EHOSTUNREACH', // 113
-  'EALREADY', // 114
-  'EINPROGRESS', // 115
-  'ESTALE', // 116
-  'EUCLEAN', // 117
-  'ENOTNAM', // 118
-  'ENAVAIL', // 119
-  'EISNAM', // 120
-  'EREMOTEIO', // 121
-  'EDQUOT', // 122
-  'ENOMEDIUM', // 123
-  'EMEDIUMTYPE', // 124
-  'ECANCELED', // 125
-  'ENOKEY', // 126
-  'EKEYEXPIRED', // 127
-  'EKEYREVOKED', // 128
-  'EKEYREJECTED', // 129
-  'EOWNERDEAD', // 130
-  'ENOTRECOVERABLE', // 131
-  'ERFKILL', // 132
-  'EHWPOISON', // 133
+  ['EBFONT', 'Bad font file format'], // 59
+  ['ENOSTR', 'Device not a stream'], // 60
+  ['ENODATA', 'No data available'], // 61
+  ['ETIME', 'Timer expired'], // 62
+  ['ENOSR', 'Out of streams resources'], // 63
+  ['ENONET', 'Machine is not on the network'], // 64
+  ['ENOPKG', 'Package not installed'], // 65
+  ['EREMOTE', 'Object is remote'], // 66
+  ['ENOLINK', 'Link has been severed'], // 67
+  ['EADV', 'Advertise error'], // 68
+  ['ESRMNT', 'Srmount error'], // 69
+  ['ECOMM', 'Communication error on send'], // 70
+  ['EPROTO', 'Protocol error'], // 71
+  ['EMULTIHOP', 'Multihop attempted'], // 72
+  ['EDOTDOT', 'RFS specific error'], // 73
+  ['EBADMSG', 'Bad message'], // 74
+  ['EOVERFLOW', 'Value too large for defined data type'], // 75
+  ['ENOTUNIQ', 'Name not unique on network'], // 76
+  ['EBADFD', 'File descriptor in bad state'], // 77
+  ['EREMCHG', 'Remote address changed'], // 78
+  ['ELIBACC', 'Can not access a needed shared library'], // 79
+  ['ELIBBAD', 'Accessing a corrupted shared library'], // 80
+  ['ELIBSCN', '.lib section in a.out corrupted'], // 81
+  ['ELIBMAX', 'Attempting to link in too many shared libraries'], // 82
+  ['ELIBEXEC', 'Cannot exec a shared library directly'], // 83
+  ['EILSEQ', 'Invalid or incomplete multibyte or wide character'], // 84
+  ['ERESTART', 'Interrupted system call should be restarted'], // 85
+  ['ESTRPIPE', 'Streams pipe error'], // 86
+  ['EUSERS', 'Too many users'], // 87
+  ['ENOTSOCK', 'Socket operation on non-socket'], // 88
+  ['EDESTADDRREQ', 'Destination address required'], // 89
+  ['EMSGSIZE', 'Message too long'], // 90
+  ['EPROTOTYPE', 'Protocol wrong type for socket'], // 91
+  ['ENOPROTOOPT', 'Protocol not available'], // 92
+  ['EPROTONOSUPPORT', 'Protocol not supported'], // 93
+  ['ESOCKTNOSUPPORT', 'Socket type not supported'], // 94
+  ['EOPNOTSUPP', 'Operation not supported'], // 95
+  ['EPFNOSUPPORT', 'Protocol family not supported'], // 96
+  ['EAFNOSUPPORT', 'Address family not supported by protocol'], // 97
+  ['EADDRINUSE', 'Address already in use'], // 98
+  ['EADDRNOTAVAIL', 'Cannot assign requested address'], // 99
+  ['ENETDOWN', 'Network is down'], // 100
+  ['ENETUNREACH', 'Network is unreachable'], // 101
+  ['ENETRESET', 'Network dropped connection on reset'], // 102
+  ['ECONNABORTED', 'Software caused connection abort'], // 103
+  ['ECONNRESET', 'Connection reset by peer'], // 104
+  ['ENOBUFS', 'No buffer space available'], // 105
+  ['EISCONN', 'Transport endpoint is already connected'], // 106
+  ['ENOTCONN', 'Transport endpoint is not connected'], // 107
+  ['ESHUTDOWN', 'Cannot send after transport endpoint shutdown'], // 108
+  ['ETOOMANYREFS', 'Too many references: cannot splice'], // 109
+  ['ETIMEDOUT', 'Connection timed out'], // 110
+  ['ECONNREFUSED', 'Connection refused'], // 111
+  ['EHOSTDOWN', 'Host is down'], // 112
+  ['EHOSTUNREACH', 'No route to host'], // 113
+  ['EALREADY', 'Operation already in progress'], // 114
+  ['EINPROGRESS', 'Operation now in progress'], // 115
+  ['ESTALE', 'Stale file handle'], // 116
+  ['EUCLEAN', 'Structure needs cleaning'], // 117
+  ['ENOTNAM', 'Not a XENIX named type file'], // 118
+  ['ENAVAIL', 'No XENIX semaphores available'], // 119
+  ['EISNAM', 'Is a named type file'], // 120
+  ['EREMOTEIO', 'Remote I/O error'], // 121
+  ['EDQUOT', 'Disk quota exceeded'], // 122
+  ['ENOMEDIUM', 'No medium found'], // 123
+  ['EMEDIUMTYPE', 'Wrong medium type'], // 124
+  ['ECANCELED', 'Operation canceled'], // 125
+  ['ENOKEY', 'Required key not available'], // 126
+  ['EKEYEXPIRED', 'Key has expired'], // 127
+  ['EKEYREVOKED', 'Key has been revoked'], // 128
+  ['EKEYREJECTED', 'Key was rejected by service'], // 129
+  ['EOWNERDEAD', 'Owner died'], // 130
+  ['ENOTRECOVERABLE', 'State not recoverable'], // 131
+  ['ERFKILL', 'Operation not possible due to RF-kill'], // 132
+  ['EHWPOISON', 'Memory page has hardware error'], // 133
 ];
 
 /** The symbolic name of a Linux errno (`17` → `EEXIST`); `E<number>` when unknown. */
 export function errnoName(errno: number): string {
-  return NAMES[errno] ?? `E${errno}`;
+  return TABLE[errno]?.[0] ?? `E${errno}`;
+}
+
+/** strerror(3) text of a Linux errno (`17` → `File exists`); `Unknown error N` when unknown. */
+export function errnoText(errno: number): string {
+  return TABLE[errno]?.[1] ?? `Unknown error ${errno}`;
 }
 
 /** The Linux errno number of a symbolic name, or undefined. */
 export function errnoNumber(name: string): number | undefined {
-  const i = NAMES.indexOf(name);
+  const i = TABLE.findIndex((e) => e?.[0] === name);
   return i < 0 ? undefined : i;
 }

@@ -1,5 +1,4 @@
-import { getSystemErrorMap } from 'node:util';
-import { errnoName } from './errno.js';
+import { errnoName, errnoText } from './errno.js';
 
 // Errors are branded with a registry symbol rather than relying on the class identity alone, so
 // `instanceof` still answers true when two copies of rtnl (its ESM and CJS builds, or two
@@ -12,18 +11,6 @@ function branded(value: unknown, brand: Brand): boolean {
   return (
     typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === brand
   );
-}
-
-let systemErrors: Map<number, [string, string]> | undefined;
-
-/** strerror(3) text for a Linux errno where the host knows it, else the symbolic name. */
-export function errnoMessage(errno: number): string {
-  if (process.platform === 'linux') {
-    systemErrors ??= getSystemErrorMap();
-    const entry = systemErrors.get(-errno);
-    if (entry) return entry[1];
-  }
-  return errnoName(errno);
 }
 
 /** Where in our own request the kernel's extended ack pointed. */
@@ -69,7 +56,7 @@ export class NetlinkError extends Error {
     const code = errnoName(details.errno);
     let message = details.kernelMessage
       ? `${details.kernelMessage} (${code})`
-      : `${errnoMessage(details.errno)} (${code})`;
+      : `${errnoText(details.errno)} (${code})`;
     if (details.attributePath) message += ` at attribute ${details.attributePath}`;
     super(message);
     Object.defineProperty(this, BRAND, { value: 'NetlinkError' });
@@ -179,12 +166,7 @@ export class NetlinkSocketError extends Error {
   static fromErrno(errno: number, syscall: string, context?: string): NetlinkSocketError {
     const code = errnoName(errno);
     const what = context ? `${syscall} ${context}` : syscall;
-    return new NetlinkSocketError(
-      code,
-      `${what}: ${errnoMessage(errno)} (${code})`,
-      errno,
-      syscall,
-    );
+    return new NetlinkSocketError(code, `${what}: ${errnoText(errno)} (${code})`, errno, syscall);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

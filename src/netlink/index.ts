@@ -5,6 +5,7 @@ export * from './connection.js';
 export * from './errno.js';
 export * from './errors.js';
 export * from './message.js';
+export * from './reference.js';
 export * from './schema.js';
 export * from './socket.js';
 export * from './struct.js';

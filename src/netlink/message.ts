@@ -11,7 +11,8 @@ export const NLMSG_HDRLEN = 16;
 
 /** NLMSG_ALIGN(len) */
 export function nlmsgAlign(len: number): number {
-  return (len + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
+  // Arithmetic, not `&`: nlmsg_len is a u32, and 32-bit bitwise operators would wrap it negative.
+  return len + ((NLMSG_ALIGNTO - (len % NLMSG_ALIGNTO)) % NLMSG_ALIGNTO);
 }
 
 /** Netlink protocols (socket(2) protocol argument) rtnl knows by name. */
@@ -135,15 +136,16 @@ const CONTEXT_FLAGS: Record<FlagContext, [number, string][]> = {
  */
 export function flagNames(flags: number, context: FlagContext = 'other'): string[] {
   const names: string[] = [];
-  let rest = flags;
+  // nlmsg_flags is a u16: nothing above is a flag (and the bit loop below must end).
+  let rest = flags & 0xffff;
   for (const [bit, name] of COMMON_FLAGS) {
-    if (flags & bit) {
+    if (rest & bit) {
       names.push(name);
       rest &= ~bit;
     }
   }
   for (const [bit, name] of CONTEXT_FLAGS[context]) {
-    if (flags & bit) {
+    if (rest & bit) {
       names.push(name);
       rest &= ~bit;
     }
@@ -236,6 +238,7 @@ export interface Ack {
   policy?: Buffer;
 }
 
+// `buf` is a message payload; errors count from the nlmsghdr, as parseAck's own do.
 function readExtAck(ack: Ack, buf: Buffer, start: number, end: number, path: string): void {
   walkAttributes(
     buf,
@@ -268,6 +271,7 @@ function readExtAck(ack: Ack, buf: Buffer, start: number, end: number, path: str
       }
     },
     path,
+    NLMSG_HDRLEN,
   );
 }
 
@@ -293,7 +297,7 @@ export function parseAck(msg: NetlinkMessage): Ack {
   if (!capped) {
     // Uncapped: the whole request is echoed (padded), and the TLVs follow it.
     const echoed = nlmsgAlign(request.len);
-    if (request.len < NLMSG_HDRLEN || 4 + echoed > p.length) {
+    if (request.len < NLMSG_HDRLEN || request.len > p.length - 4 || 4 + echoed > p.length) {
       // Some acks (a successful one, or from kernels before 4.12) echo only the header even
       // without CAPPED: accept exactly that, reject anything else.
       if (p.length !== minimum) {

@@ -134,10 +134,13 @@ export type Input<A> = { -readonly [K in keyof A]?: Many<A[K], InputOf<A[K]>> } 
 const WIRE_ORDER = Symbol('rtnl.wireOrder');
 // Structs that came shorter than the newest layout re-encode at the length they came.
 const WIRE_SIZE = Symbol('rtnl.wireSize');
+// Structs that came longer than the newest layout (a newer kernel) keep the bytes we do not know.
+const WIRE_TAIL = Symbol('rtnl.wireTail');
 // Indexed arrays remember their first index (0 or 1: both exist in the kernel).
 const INDEX_BASE = Symbol('rtnl.indexBase');
-// Strings that came without a NUL terminator re-encode without one.
-const NO_NUL = Symbol('rtnl.noNul');
+// Strings whose payload is not exactly `text + NUL` (no terminator, or NUL padding) keep their
+// bytes, per attribute and value, so they re-encode as they came.
+const RAW_STRINGS = Symbol('rtnl.rawStrings');
 // Attributes whose NLA_F_NESTED / NLA_F_NET_BYTEORDER bits differ from what the encoder sets by
 // default (iproute2 and older kernel code emit nests without NLA_F_NESTED) keep their bits.
 const WIRE_FLAGS = Symbol('rtnl.wireFlags');
@@ -149,6 +152,11 @@ function defaultFlags(spec: ValueSpec): number {
 }
 
 type WireEntry = string | number;
+
+/** `obj[key]` only when `key` is the object's own (never `toString`, `__proto__`, …). */
+function own<T>(obj: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
 
 function hide(target: object, key: symbol, value: unknown): void {
   Object.defineProperty(target, key, {
@@ -258,19 +266,33 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
         }
         flags[key] = raw.flags;
       }
-      if (spec.kind === 'string' && (raw.length === 0 || buf[raw.offset + raw.length - 1] !== 0)) {
-        // The kernel always terminates its strings; remember the exception so it re-encodes as it came.
-        let list = (out as { [NO_NUL]?: string[] })[NO_NUL];
-        if (!list) {
-          list = [];
-          hide(out, NO_NUL, list);
-        }
-        list.push(key);
-      }
       const value = decodeValue(spec, buf, raw.offset, raw.length, `${path}.${key}`, (sel) =>
         this.#selector(buf, raws, sel, path),
       );
       order.push(key);
+      if (spec.kind === 'string') {
+        const end = raw.offset + raw.length;
+        // The kernel sends `text + NUL`; anything else is remembered so it re-encodes exactly.
+        if (
+          raw.length === 0 ||
+          buf[end - 1] !== 0 ||
+          Buffer.byteLength(value as string) !== raw.length - 1
+        ) {
+          let strings = (out as { [RAW_STRINGS]?: Map<string, Map<string, Uint8Array>> })[
+            RAW_STRINGS
+          ];
+          if (!strings) {
+            strings = new Map();
+            hide(out, RAW_STRINGS, strings);
+          }
+          let byValue = strings.get(key);
+          if (!byValue) {
+            byValue = new Map();
+            strings.set(key, byValue);
+          }
+          byValue.set(value as string, Uint8Array.prototype.slice.call(buf, raw.offset, end));
+        }
+      }
       if (spec.multi) {
         const list = out[key] as unknown[] | undefined;
         if (list) list.push(value);
@@ -287,7 +309,7 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
   }
 
   #selector(buf: Buffer, raws: readonly RawAttribute[], selector: string, path: string): unknown {
-    const spec = this.attrs[selector];
+    const spec = own(this.attrs, selector);
     if (!spec)
       throw new TypeError(
         `${this.name}: submessage selector ${selector} is not an attribute of the set`,
@@ -308,7 +330,7 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
     }
     const v = value as Record<string, unknown>;
     for (const key of Object.keys(v)) {
-      if (key !== 'unknown' && !(key in this.attrs)) {
+      if (key !== 'unknown' && !Object.hasOwn(this.attrs, key)) {
         throw new NetlinkEncodeError(
           'UNKNOWN_ATTRIBUTE',
           `${this.name} has no attribute "${key}"`,
@@ -320,26 +342,35 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
     const order = (value as { [WIRE_ORDER]?: WireEntry[] })[WIRE_ORDER];
     const done = new Set<string>();
     const counts = new Map<string, number>();
-    const emitUnknown = (u: UnknownAttribute) => {
-      w.binary(u.type, u.data, u.flags);
+    const emitted = new Set<number>();
+    const emitUnknown = (u: UnknownAttribute, i: number) => {
+      emitted.add(i);
+      if (!(u.data instanceof Uint8Array) || !Number.isInteger(u.type)) {
+        throw new NetlinkEncodeError(
+          'BAD_VALUE',
+          'an unknown attribute needs a numeric type and Uint8Array data',
+          `${path}.unknown[${i}]`,
+        );
+      }
+      w.binary(u.type, u.data, u.flags ?? 0);
     };
     if (order) {
       for (const entry of order) {
         if (typeof entry === 'number') {
           const u = unknown?.[entry];
-          if (u) emitUnknown(u);
+          if (u) emitUnknown(u, entry);
           continue;
         }
-        const spec = this.attrs[entry];
+        const spec = own(this.attrs, entry);
         const x = v[entry];
         if (!spec || x === undefined) continue;
         if (spec.multi && Array.isArray(x)) {
           const i = counts.get(entry) ?? 0;
           counts.set(entry, i + 1);
-          if (i < x.length) this.#encodeOne(w, spec, x[i], `${path}.${entry}`, v);
+          if (i < x.length) this.#encodeOne(w, entry, spec, x[i], path, v);
           if (i + 1 >= x.length) done.add(entry);
         } else if (!done.has(entry)) {
-          this.#encodeOne(w, spec, x, `${path}.${entry}`, v);
+          this.#encodeOne(w, entry, spec, x, path, v);
           done.add(entry);
         }
       }
@@ -355,37 +386,39 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
             `${path}.${key}`,
           );
         for (const item of x.slice(counts.get(key) ?? 0))
-          this.#encodeOne(w, spec, item, `${path}.${key}`, v);
+          this.#encodeOne(w, key, spec, item, path, v);
       } else {
-        this.#encodeOne(w, spec, x, `${path}.${key}`, v);
+        this.#encodeOne(w, key, spec, x, path, v);
       }
     }
-    if (!order && unknown) for (const u of unknown) emitUnknown(u);
+    // Unknown attributes not placed by the wire order (all of them for a fresh object, or ones
+    // added after decoding) go last.
+    unknown?.forEach((u, i) => {
+      if (!emitted.has(i)) emitUnknown(u, i);
+    });
   }
 
   #encodeOne(
     w: AttributeWriter,
+    key: string,
     spec: AttrSpec,
     x: unknown,
-    path: string,
+    setPath: string,
     parent: Record<string, unknown>,
   ): void {
     if (spec.kind === 'flag' && x === false) return;
-    const key = path.slice(path.lastIndexOf('.') + 1);
-    if (
-      spec.kind === 'string' &&
-      typeof x === 'string' &&
-      (parent as { [NO_NUL]?: string[] })[NO_NUL]?.includes(key)
-    ) {
-      const at = w.begin(spec.type);
-      w.rawBytes(Buffer.from(x, 'utf8'));
-      w.end(at);
-      return;
-    }
+    const path = `${setPath}.${key}`;
     const flags = (parent as { [WIRE_FLAGS]?: Record<string, number> })[WIRE_FLAGS]?.[key];
     w.align();
     const at = w.pos;
-    encodeValue(w, spec.type, spec, x, path, (sel) => parent[sel]);
+    const raw =
+      spec.kind === 'string' && typeof x === 'string'
+        ? (parent as { [RAW_STRINGS]?: Map<string, Map<string, Uint8Array>> })[RAW_STRINGS]
+            ?.get(key)
+            ?.get(x)
+        : undefined;
+    if (raw) w.binary(spec.type, raw);
+    else encodeValue(w, spec.type, spec, x, path, (sel) => parent[sel]);
     // Restore the flag bits the attribute came with (the header's type field).
     if (flags !== undefined) w.buf.writeUInt16LE(spec.type | flags, at + 2);
   }
@@ -453,7 +486,7 @@ function locate(
         selRaw && selSpec
           ? decodeValue(selSpec, buf, selRaw.offset, selRaw.length, '', () => undefined)
           : undefined;
-      const sub = typeof selValue === 'string' ? spec.sets[selValue] : undefined;
+      const sub = typeof selValue === 'string' ? own(spec.sets, selValue) : undefined;
       const named = `${here}(${String(selValue ?? '?')})`;
       result = sub
         ? (locate(sub, buf, raw.offset, raw.offset + raw.length, offset, named) ?? named)
@@ -505,10 +538,9 @@ function decodeValue(
         );
       return spec.kind === 'u64' ? buf.readBigUInt64LE(off) : buf.readBigInt64LE(off);
     case 'string': {
-      let stop = off + len;
-      const terminated = len > 0 && buf[stop - 1] === 0;
-      if (terminated) stop--;
-      return buf.toString('utf8', off, stop);
+      // C semantics: the text ends at the first NUL (the kernel may send a fixed char[] whole).
+      const nul = buf.indexOf(0, off);
+      return buf.toString('utf8', off, nul >= 0 && nul < off + len ? nul : off + len);
     }
     case 'binary':
       return Uint8Array.prototype.slice.call(buf, off, off + len);
@@ -537,6 +569,8 @@ function decodeValue(
     case 'struct': {
       const s = spec.struct.decode(buf, off, len, path);
       if (len < spec.struct.size) hide(s, WIRE_SIZE, len);
+      else if (len > spec.struct.size)
+        hide(s, WIRE_TAIL, Uint8Array.prototype.slice.call(buf, off + spec.struct.size, off + len));
       return s;
     }
     case 'nested':
@@ -559,7 +593,7 @@ function decodeValue(
     }
     case 'submessage': {
       const sel = selector(spec.selector);
-      const set = typeof sel === 'string' ? spec.sets[sel] : undefined;
+      const set = typeof sel === 'string' ? own(spec.sets, sel) : undefined;
       if (!set) return Uint8Array.prototype.slice.call(buf, off, off + len);
       return set.decode(buf, off, off + len, `${path}(${sel})`);
     }
@@ -575,7 +609,7 @@ function flagSet(map: Readonly<Record<string, number>>, raw: number): FlagSet {
   const names: string[] = [];
   for (const k in map) {
     const bit = map[k]!;
-    if (bit !== 0 && (raw & bit) === bit) names.push(k);
+    if (bit !== 0 && (raw & bit) >>> 0 === bit) names.push(k);
   }
   return { names, raw };
 }
@@ -588,11 +622,12 @@ function encodeValue(
   path: string,
   sibling: (name: string) => unknown,
 ): void {
-  w.path.push(path);
+  const outer = w.path;
+  w.path = path;
   try {
     encodeInner(w, type, spec, x, path, sibling);
   } finally {
-    w.path.pop();
+    w.path = outer;
   }
 }
 
@@ -622,7 +657,7 @@ function encodeInner(
     case 'be32': {
       let n: number;
       if (spec.enum && typeof x === 'string') {
-        const v = spec.enum[x];
+        const v = own(spec.enum, x);
         if (v === undefined) {
           throw new NetlinkEncodeError(
             'BAD_VALUE',
@@ -635,7 +670,7 @@ function encodeInner(
         if (Array.isArray(x)) {
           n = 0;
           for (const name of x) {
-            const bit = spec.flags[name as string];
+            const bit = typeof name === 'string' ? own(spec.flags, name) : undefined;
             if (bit === undefined) {
               throw new NetlinkEncodeError(
                 'BAD_VALUE',
@@ -688,7 +723,11 @@ function encodeInner(
       );
       const bytes = spec.struct.encode(x as object, path);
       const size = (x as { [WIRE_SIZE]?: number })[WIRE_SIZE];
-      w.binary(type, size !== undefined ? bytes.subarray(0, size) : bytes);
+      const tail = (x as { [WIRE_TAIL]?: Uint8Array })[WIRE_TAIL];
+      const at = w.begin(type);
+      w.rawBytes(size !== undefined ? bytes.subarray(0, size) : bytes);
+      if (tail) w.rawBytes(tail);
+      w.end(at);
       return;
     }
     case 'nested': {
@@ -715,11 +754,12 @@ function encodeInner(
     }
     case 'submessage': {
       if (x instanceof Uint8Array) {
-        w.binary(type, x);
+        // Raw bytes of a kind without a declared set: still a nest on the wire.
+        w.binary(type, x, NLA_F_NESTED);
         return;
       }
       const sel = sibling(spec.selector);
-      const set = typeof sel === 'string' ? spec.sets[sel] : undefined;
+      const set = typeof sel === 'string' ? own(spec.sets, sel) : undefined;
       if (!set) {
         throw new NetlinkEncodeError(
           'BAD_VALUE',
@@ -776,7 +816,7 @@ function annotateSet(
         selRaw && selSpec
           ? decodeValue(selSpec, buf, selRaw.offset, selRaw.length, '', () => undefined)
           : undefined;
-      const sub = typeof sel === 'string' ? spec.sets[sel] : undefined;
+      const sub = typeof sel === 'string' ? own(spec.sets, sel) : undefined;
       if (sub)
         annotateSet(
           sub,

@@ -63,13 +63,16 @@ export const rtnlLinkStats64 = defineStruct<RtnlLinkStats64>(
   { minSize: 23 * 8 },
 );
 
-/** struct rtnl_link_stats: the same counters in 32 bits (IFLA_STATS). */
+/**
+ * struct rtnl_link_stats: the same counters in 32 bits (IFLA_STATS), up to rx_nohandler (4.6);
+ * rx_otherhost_dropped was only added to the 64-bit struct.
+ */
 export type RtnlLinkStats = { [K in Exclude<StatsField, LateStats>]: number } & {
-  [K in LateStats]?: number;
+  rx_nohandler?: number;
 };
 export const rtnlLinkStats = defineStruct<RtnlLinkStats>(
   struct(
-    STATS64_FIELDS.map((f) => u32(f)),
+    STATS64_FIELDS.slice(0, 24).map((f) => u32(f)),
     'rtnl_link_stats',
   ),
   { minSize: 23 * 4 },

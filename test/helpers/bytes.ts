@@ -97,7 +97,13 @@ export interface Header {
 
 /** The 16-byte struct nlmsghdr alone. */
 export function nlmsghdr(h: Header & { len: number }): Buffer {
-  return cat(u32le(h.len), u16le(h.type), u16le(h.flags ?? 0), u32le(h.seq ?? 0), u32le(h.pid ?? 0));
+  return cat(
+    u32le(h.len),
+    u16le(h.type),
+    u16le(h.flags ?? 0),
+    u32le(h.seq ?? 0),
+    u32le(h.pid ?? 0),
+  );
 }
 
 /**
@@ -109,4 +115,44 @@ export function nlmsg(h: Header, ...payload: Uint8Array[]): Buffer {
   const body = cat(...payload);
   const len = 16 + body.length;
   return cat(nlmsghdr({ ...h, len: h.len ?? len }), body, zeros(align4(len) - len));
+}
+
+/**
+ * The text glibc's inet_ntop(3) prints for 16 IPv6 bytes (resolv/inet_ntop.c, inet_ntop6,
+ * ported as written there), which iproute2 output follows: the first longest run of two or more
+ * zero words becomes '::'; when that run is words 0..5 (IPv4-compatible) or words 0..4 with
+ * word 5 = ffff (IPv4-mapped), the last 4 bytes are a dotted quad.
+ */
+export function inetNtop6(b: Uint8Array): string {
+  const w = Array.from({ length: 8 }, (_, i) => b[2 * i]! * 256 + b[2 * i + 1]!);
+  let base = -1;
+  let len = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > len) {
+      base = i;
+      len = j - i;
+    }
+    i = j;
+  }
+  if (len < 2) base = -1;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (base !== -1 && i >= base && i < base + len) {
+      if (i === base) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    if (i === 6 && base === 0 && (len === 6 || (len === 5 && w[5] === 0xffff))) {
+      return `${out}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+    }
+    out += w[i]!.toString(16);
+  }
+  if (base !== -1 && base + len === 8) out += ':';
+  return out;
 }
