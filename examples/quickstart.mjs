@@ -28,8 +28,13 @@ try {
     linkMessage.encode(w, { header: { index: 1, flags: IFF_UP, change: IFF_UP } }),
   );
   // A loopback address must have host scope (RT_SCOPE_HOST = 254), or the kernel refuses it.
-  const address = { header: { family: AF_INET, prefixlen: 8, scope: 254, index: 1 }, attributes: { local: '127.0.0.53' } };
-  await conn.request(RTM_NEWADDR, (w) => addressMessage.encode(w, address), { flags: NLM_F_CREATE | NLM_F_EXCL });
+  const address = {
+    header: { family: AF_INET, prefixlen: 8, scope: 254, index: 1 },
+    attributes: { local: '127.0.0.53' },
+  };
+  await conn.request(RTM_NEWADDR, (w) => addressMessage.encode(w, address), {
+    flags: NLM_F_CREATE | NLM_F_EXCL,
+  });
   await conn.request(
     RTM_NEWROUTE,
     (w) =>
@@ -43,12 +48,18 @@ try {
   console.log('links:');
   for await (const msg of conn.dump(RTM_GETLINK, (w) => linkMessage.encode(w, { header: {} }))) {
     const { header, attributes: a } = linkMessage.decode(msg.payload);
-    console.log(`  ${header.index}: ${a.ifname} mtu ${a.mtu} state ${a.operstate} address ${a.address}`);
+    console.log(
+      `  ${header.index}: ${a.ifname} mtu ${a.mtu} state ${a.operstate} address ${a.address}`,
+    );
   }
   console.log('addresses:');
-  for (const msg of await conn.dump(RTM_GETADDR, (w) => addressMessage.encode(w, { header: {} })).list()) {
+  for (const msg of await conn
+    .dump(RTM_GETADDR, (w) => addressMessage.encode(w, { header: {} }))
+    .list()) {
     const { header, attributes: a } = addressMessage.decode(msg.payload);
-    console.log(`  ${a.address}/${header.prefixlen} on ifindex ${header.index} flags ${a.flags?.names.join(',')}`);
+    console.log(
+      `  ${a.address}/${header.prefixlen} on ifindex ${header.index} flags ${a.flags?.names.join(',')}`,
+    );
   }
   console.log('IPv4 routes (main table):');
   const routes = conn.dump(RTM_GETROUTE, (w) =>
@@ -61,7 +72,9 @@ try {
 
   // The same address again: the kernel says no, in its own words.
   try {
-    await conn.request(RTM_NEWADDR, (w) => addressMessage.encode(w, address), { flags: NLM_F_CREATE | NLM_F_EXCL });
+    await conn.request(RTM_NEWADDR, (w) => addressMessage.encode(w, address), {
+      flags: NLM_F_CREATE | NLM_F_EXCL,
+    });
   } catch (err) {
     if (!(err instanceof NetlinkError)) throw err;
     console.log(`refused: ${err.code} (errno ${err.errno}): ${err.kernelMessage}`);

@@ -4,6 +4,7 @@ export * from './attributes.js';
 export * from './connection.js';
 export * from './errno.js';
 export * from './errors.js';
+export * from './extack.js';
 export * from './message.js';
 export * from './reference.js';
 export * from './schema.js';

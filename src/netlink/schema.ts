@@ -480,7 +480,7 @@ function locate(
     if (spec.kind === 'nested') {
       result = locate(spec.set, buf, raw.offset, raw.offset + raw.length, offset, here) ?? here;
     } else if (spec.kind === 'submessage') {
-      const selSpec = set.attrs[spec.selector];
+      const selSpec = own(set.attrs, spec.selector);
       const selRaw = selSpec && raws.find((r) => r.type === selSpec.type);
       const selValue =
         selRaw && selSpec
@@ -810,7 +810,7 @@ function annotateSet(
     if (spec?.kind === 'nested') {
       annotateSet(spec.set, buf, raw.offset, raw.offset + raw.length, here, depth + 1, out);
     } else if (spec?.kind === 'submessage') {
-      const selSpec = set.attrs[spec.selector];
+      const selSpec = own(set.attrs, spec.selector);
       const selRaw = selSpec && raws.find((r) => r.type === selSpec.type);
       const sel =
         selRaw && selSpec
@@ -835,7 +835,7 @@ function annotateSet(
             ? `${v}`
             : v instanceof Uint8Array
               ? Buffer.from(v).toString('hex')
-              : JSON.stringify(v);
+              : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}` : x));
       } catch (e) {
         line.value = `<${(e as Error).message}>`;
       }

@@ -37,3 +37,30 @@ export const RTNLGRP_IPV6_IFADDR = 9;
 export const RTNLGRP_IPV6_ROUTE = 11;
 export const RTNLGRP_IPV6_RULE = 19;
 export const RTNLGRP_NSID = 28;
+
+const TYPE_NAMES: Record<number, string> = {
+  16: 'RTM_NEWLINK',
+  17: 'RTM_DELLINK',
+  18: 'RTM_GETLINK',
+  19: 'RTM_SETLINK',
+  20: 'RTM_NEWADDR',
+  21: 'RTM_DELADDR',
+  22: 'RTM_GETADDR',
+  24: 'RTM_NEWROUTE',
+  25: 'RTM_DELROUTE',
+  26: 'RTM_GETROUTE',
+  28: 'RTM_NEWNEIGH',
+  29: 'RTM_DELNEIGH',
+  30: 'RTM_GETNEIGH',
+  32: 'RTM_NEWRULE',
+  33: 'RTM_DELRULE',
+  34: 'RTM_GETRULE',
+  88: 'RTM_NEWNSID',
+  89: 'RTM_DELNSID',
+  90: 'RTM_GETNSID',
+};
+
+/** The RTM_* name of an rtnetlink message type, if rtnl declares it. */
+export function rtmTypeName(type: number): string | undefined {
+  return TYPE_NAMES[type];
+}
