@@ -705,9 +705,14 @@ export class Connection extends EventEmitter {
   }
 
   #onSocketError(err: Error): void {
-    // ENOBUFS or a truncated datagram: acks may have been dropped, so nobody waiting for one
-    // can be sure to get it. Dumps are flow-controlled by the kernel and go on.
-    for (const p of [...this.#pending.values()]) if (!p.dump) this.#fail(p, err);
+    // ENOBUFS: acks may have been dropped, so nobody waiting for one can be sure to get it.
+    // Dumps are flow-controlled by the kernel and lose nothing to ENOBUFS; but a truncated
+    // datagram (EMSGSIZE) may have been a dump's, so dumps fail too (and are read to their end).
+    const truncated = (err as { code?: unknown }).code === 'EMSGSIZE';
+    for (const p of [...this.#pending.values()]) {
+      if (!p.dump) this.#fail(p, err);
+      else if (truncated) this.#abandon(p, err);
+    }
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
@@ -740,21 +745,31 @@ export class Connection extends EventEmitter {
   }
 }
 
-const writer = new AttributeWriter(4096);
+const shared = new AttributeWriter(4096);
+let sharedBusy = false;
 
 /** Frame a request: nlmsghdr (seq filled in when it leaves) + payload, padded. */
 function frame(type: number, flags: number, payload: Payload): Buffer {
   if (typeof payload === 'function') {
-    writer.reset();
-    writer.zeros(NLMSG_HDRLEN);
-    payload(writer);
-    const len = writer.pos;
-    writer.align();
-    const out = Buffer.from(writer.bytes());
-    out.writeUInt32LE(len, 0);
-    out.writeUInt16LE(type, 4);
-    out.writeUInt16LE(flags, 6);
-    return out;
+    // One writer serves every request; a payload callback that itself makes a request gets
+    // a writer of its own.
+    const writer = sharedBusy ? new AttributeWriter(256) : shared;
+    const mine = writer === shared;
+    sharedBusy = true;
+    try {
+      writer.reset();
+      writer.zeros(NLMSG_HDRLEN);
+      payload(writer);
+      const len = writer.pos;
+      writer.align();
+      const out = Buffer.from(writer.bytes());
+      out.writeUInt32LE(len, 0);
+      out.writeUInt16LE(type, 4);
+      out.writeUInt16LE(flags, 6);
+      return out;
+    } finally {
+      if (mine) sharedBusy = false;
+    }
   }
   const len = NLMSG_HDRLEN + payload.length;
   const out = Buffer.alloc(nlmsgAlign(len));

@@ -82,8 +82,8 @@ export function loadAddonFrom(dir: string): Addon {
       'ERR_RTNL_ADDON',
       `rtnl: cannot load the native addon rtnl_shim.node: looked in ${join(dir, 'build', 'Release')}, ` +
         `${join(dir, 'build', 'Debug')} and ${join(dir, 'prebuilds', `${process.platform}-${process.arch}`)}` +
-        ` (${reason}). Build it with \`npm rebuild rtnl\`, or \`npx node-gyp rebuild\` in ${dir}; ` +
-        'building needs python3, make and a C/C++ compiler (g++).',
+        ` (${reason}). Build it with \`npm rebuild rtnl\` in the project that installed rtnl ` +
+        `(or \`npm run build:native\` in ${dir}); building needs python3, make and a C/C++ compiler (g++).`,
     );
   }
 }

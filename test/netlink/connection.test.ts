@@ -473,3 +473,32 @@ describe('captured kernel replies through the engine', () => {
     });
   });
 });
+
+describe('lost data fails loudly', () => {
+  it('a truncated datagram (EMSGSIZE) fails a running dump, which is then read to its end', async () => {
+    let dumps = 0;
+    const k = new FakeKernel((req) => (dumps++ === 0 ? undefined : dumpOf(3, 3)(req)));
+    const conn = open(k);
+    const first = conn.dump(RTM_GETLINK, ifinfo(0)).list();
+    await new Promise((r) => setImmediate(r));
+    const req = k.requests[0]!;
+    k.emit('error', new NetlinkSocketError('EMSGSIZE', 'datagram truncated', 90, 'recvmsg'));
+    await expect(first).rejects.toMatchObject({ code: 'EMSGSIZE' });
+    // The kernel finishes the dump it started; the engine swallows the rest, then runs the next.
+    const second = conn.dump(RTM_GETLINK, ifinfo(0)).list();
+    k.inject(datagram(reply(req, RTM_NEWLINK, ifinfo(1)), done(req)));
+    await expect(second).resolves.toHaveLength(3);
+  });
+
+  it('a payload callback may itself frame a request', async () => {
+    const k = new FakeKernel();
+    const conn = open(k);
+    let inner: Promise<unknown> | undefined;
+    await conn.request(RTM_NEWLINK, (w) => {
+      inner = conn.request(RTM_NEWLINK, (w2) => linkMessage.encode(w2, { header: { index: 9 } }));
+      linkMessage.encode(w, { header: { index: 8 } });
+    });
+    await inner;
+    expect(k.requests.map((r) => r.payload.readInt32LE(4)).sort()).toEqual([8, 9]);
+  });
+});

@@ -468,7 +468,7 @@ describe('addon loading', () => {
     expect(error?.message).toContain(join(dir, 'build', 'Release'));
     expect(error?.message).toContain('No native build was found');
     expect(error?.message).toContain('npm rebuild rtnl');
-    expect(error?.message).toContain('npx node-gyp rebuild');
+    expect(error?.message).toContain('npm run build:native');
     expect(error?.message).toContain('python3');
   });
 });
