@@ -377,3 +377,19 @@ describe('NLM_F_DUMP_INTR from the kernel', () => {
     }
   });
 });
+
+describe('resource management', () => {
+  it('`using` / `await using` close the namespace and the connection at the end of the block', async () => {
+    let kept: { ns: Netns; conn: Connection } | undefined;
+    {
+      using inner = createNetns();
+      await using c = await Connection.open({ netns: inner.fd });
+      await c.request(RTM_NEWLINK, loUp);
+      kept = { ns: inner, conn: c };
+    }
+    expect(kept.ns.closed).toBe(true);
+    await expect(kept.conn.request(RTM_NEWLINK, loUp)).rejects.toMatchObject({
+      code: 'ERR_RTNL_CLOSED',
+    });
+  });
+});

@@ -502,3 +502,22 @@ describe('lost data fails loudly', () => {
     expect(k.requests.map((r) => r.payload.readInt32LE(4)).sort()).toEqual([8, 9]);
   });
 });
+
+describe('call-site stacks', () => {
+  async function refusedFrom(conn: Connection) {
+    return (await conn.request(RTM_NEWLINK, ifinfo(1)).catch((e: unknown) => e)) as NetlinkError;
+  }
+  it('with callSiteStacks a kernel refusal carries the stack of the request() call', async () => {
+    const k = new FakeKernel((req) => [ack(req, 17)]);
+    const err = await refusedFrom(open(k, { callSiteStacks: true }));
+    expect(err.code).toBe('EEXIST');
+    expect(err.stack).toMatch(/^NetlinkError: File exists \(EEXIST\)\n/);
+    expect(err.stack).toContain('refusedFrom');
+    expect(err.stack).not.toContain('#onMessage');
+  });
+  it('without it the stack is the engine receive path (no per-request cost)', async () => {
+    const k = new FakeKernel((req) => [ack(req, 17)]);
+    const err = await refusedFrom(open(k));
+    expect(err.stack).not.toContain('refusedFrom');
+  });
+});
