@@ -438,6 +438,9 @@ struct watcher {
   bool closing;
   bool closed;
   bool finalized;
+  // Set when the watcher is closed because nobody can close the socket any more (the JS object
+  // was collected, or the environment is being torn down): on_close then closes the fd too.
+  bool close_fd;
 };
 
 static void maybe_free(struct watcher* w) {
@@ -447,6 +450,8 @@ static void maybe_free(struct watcher* w) {
 static void on_close(uv_handle_t* handle) {
   struct watcher* w = handle->data;
   w->closed = true;
+  // After uv_close the loop no longer polls the fd, so its number can be released safely.
+  if (w->close_fd) close(w->fd);
   if (w->cleanup_hook != NULL) {
     // Tells Node the environment's teardown may proceed (when it is what asked us to close).
     napi_remove_async_cleanup_hook(w->cleanup_hook);
@@ -482,6 +487,9 @@ static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   (void)handle;
   if (w->closing) return;  // on_close will remove the hook
   release_js(w);
+  // A socket still open when its environment (a worker, the process) ends: nothing can close
+  // it later, and in a worker the fd would outlive the thread in the process.
+  w->close_fd = true;
   start_close(w);
 }
 
@@ -491,8 +499,12 @@ static void on_finalize(napi_env env, void* data, void* hint) {
   (void)hint;
   w->finalized = true;
   if (!w->closing) {
-    // The External was dropped without unwatch(): nobody can stop this watcher any more.
+    // The External was dropped without unwatch(). While watching, the strong reference to the
+    // callback keeps the socket object (and so the External) alive, as a dgram socket's handle
+    // does; this runs only if that chain was broken some other way. Nobody can close the
+    // socket any more, so close it here.
     release_js(w);
+    w->close_fd = true;
     start_close(w);
     return;
   }

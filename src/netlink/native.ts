@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetlinkSocketError } from './errors.js';
 
@@ -100,15 +100,19 @@ export function toSocketError(error: unknown, context?: string): unknown {
   return NetlinkSocketError.fromErrno(Math.abs(errno), syscall, context);
 }
 
-// Where this module's code lives. The CJS build (dist/*.cjs) has `__filename`; the ESM build and
-// vitest (running src/) have `import.meta.url`, which esbuild empties in CJS output, hence both.
+// Where this module's code lives. The ESM build and vitest (running src/) have
+// `import.meta.url`; the CJS build (dist/*.cjs), where esbuild empties `import.meta`, has
+// `__filename`. import.meta comes first: in an ESM module `__filename` is not ours but a global
+// that `node -e` and eval'd workers define ('[eval]', '[worker eval]').
 function selfPath(): string | undefined {
-  if (typeof __filename === 'string' && __filename) return __filename;
   try {
-    return fileURLToPath(import.meta.url);
+    const url = import.meta.url;
+    if (url) return fileURLToPath(url);
   } catch {
-    return undefined;
+    // Not a file URL (or no import.meta): try the CommonJS way.
   }
+  if (typeof __filename === 'string' && isAbsolute(__filename)) return __filename;
+  return undefined;
 }
 
 function selfRequire(): NodeJS.Require {
