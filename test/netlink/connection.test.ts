@@ -521,3 +521,43 @@ describe('call-site stacks', () => {
     expect(err.stack).not.toContain('refusedFrom');
   });
 });
+
+describe('random datagrams', () => {
+  it('never throw out of the engine: requests settle with a typed error or stay answerable', async () => {
+    const { default: fc } = await import('fast-check');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 6 }),
+        async (junk) => {
+          const held: FakeRequest[] = [];
+          const k = new FakeKernel((req) => {
+            held.push(req);
+            return undefined;
+          });
+          const conn = open(k, { timeout: 0 });
+          const settled = conn.request(RTM_NEWLINK, ifinfo(1)).then(
+            () => 'ok',
+            (e: unknown) => e,
+          );
+          await new Promise((r) => setImmediate(r));
+          // Junk, some of it with the request's own seq and pid stamped in.
+          for (const j of junk) {
+            const d = Buffer.from(j);
+            if (d.length >= 16 && d[0]! & 1) {
+              d.writeUInt32LE(held[0]!.seq, 8);
+              d.writeUInt32LE(held[0]!.pid, 12);
+            }
+            k.inject(d);
+          }
+          k.inject(ack(held[0]!));
+          const r = await settled;
+          // Either the ack got through, or something before it failed the request with a typed error.
+          if (r !== 'ok')
+            expect(r instanceof NetlinkDecodeError || r instanceof NetlinkError).toBe(true);
+          conn.close();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
