@@ -32,29 +32,13 @@ import {
   utf8,
   zeros,
 } from '../helpers/bytes.js';
+import { caught } from '../helpers/caught.js';
 
 /** Run `write` on a fresh writer and return a copy of what it wrote. */
 function written(write: (w: AttributeWriter) => void): Buffer {
   const w = new AttributeWriter();
   write(w);
   return Buffer.from(w.bytes());
-}
-
-/** The NetlinkDecodeError/NetlinkEncodeError `f` throws (fails the test if it throws nothing). */
-/** What a codec error carries, decode or encode. */
-interface CodecError extends Error {
-  code: string;
-  path: string;
-  offset?: number;
-}
-
-function caught(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    return e as CodecError;
-  }
-  throw new Error('expected an error, none was thrown');
 }
 
 describe('constants from <linux/netlink.h>', () => {

@@ -62,6 +62,7 @@ import {
   utf8,
   zeros,
 } from '../helpers/bytes.js';
+import { caught } from '../helpers/caught.js';
 
 // Wire values written out from <linux/netlink.h>, independent of the module under test.
 const ERROR = 2;
@@ -76,15 +77,6 @@ function one(datagram: Buffer): NetlinkMessage {
   const msgs = parseMessages(datagram);
   expect(msgs).toHaveLength(1);
   return msgs[0]!;
-}
-
-function caught(f: () => unknown): NetlinkDecodeError {
-  try {
-    f();
-  } catch (e) {
-    return e as NetlinkDecodeError;
-  }
-  throw new Error('expected an error, none was thrown');
 }
 
 describe('constants from <linux/netlink.h>', () => {
@@ -240,7 +232,7 @@ describe('parseMessages / forEachMessage', () => {
       cat(nlmsg({ type: 16 }, hex('01')), hdr({ len: 24, type: 16 }), zeros(4)),
     ],
   ])('%s → %s at byte %i', (_name, code, offset, datagram) => {
-    const e = caught(() => parseMessages(datagram));
+    const e = caught<NetlinkDecodeError>(() => parseMessages(datagram));
     expect(e).toBeInstanceOf(NetlinkDecodeError);
     expect(e.code).toBe(code);
     expect(e.offset).toBe(offset);
@@ -478,7 +470,7 @@ describe('parseAck', () => {
       nlmsg({ type: ERROR }, u32le(-17), hdr({ len: 8, type: 16 }), zeros(8)),
     ],
   ])('%s → %s at byte %i', (_name, code, offset, path, datagram) => {
-    const e = caught(() => parseAck(one(datagram)));
+    const e = caught<NetlinkDecodeError>(() => parseAck(one(datagram)));
     expect(e).toBeInstanceOf(NetlinkDecodeError);
     expect(e.code).toBe(code);
     expect(e.offset).toBe(offset);
@@ -497,7 +489,7 @@ describe('parseAck', () => {
           hdr({ len, type: 16 }),
           nla(1, str('x')),
         );
-        const e = caught(() => parseAck(one(datagram)));
+        const e = caught<NetlinkDecodeError>(() => parseAck(one(datagram)));
         expect(e).toBeInstanceOf(NetlinkDecodeError);
         expect(e.code).toBe('BAD_LENGTH');
         expect(e.offset).toBe(20);
@@ -513,7 +505,7 @@ describe('parseAck', () => {
       nla(1, str('ok')),
       hex('03 00 02 00'), // nla_len 3: shorter than the header
     );
-    const e = caught(() => parseAck(one(datagram)));
+    const e = caught<NetlinkDecodeError>(() => parseAck(one(datagram)));
     expect(e).toBeInstanceOf(NetlinkDecodeError);
     expect(e.code).toBe('BAD_ATTRIBUTE_LENGTH');
     expect(e.path).toBe('nlmsgerr.tlvs');
@@ -529,7 +521,7 @@ describe('parseAck', () => {
       nla(1, str('ok')), // message bytes 36..43
       hex('ff 00 02 00'), // message byte 44: nla_len 255 runs past the end
     );
-    const e = caught(() => parseAck(one(datagram)));
+    const e = caught<NetlinkDecodeError>(() => parseAck(one(datagram)));
     expect(e.code).toBe('BAD_ATTRIBUTE_LENGTH');
     expect(e.offset).toBe(44);
   });
@@ -570,7 +562,7 @@ describe('parseDone', () => {
       u32le(-22),
       hex('02 00 01 00'),
     );
-    const e = caught(() => parseDone(one(datagram)));
+    const e = caught<NetlinkDecodeError>(() => parseDone(one(datagram)));
     expect(e).toBeInstanceOf(NetlinkDecodeError);
     expect(e.code).toBe('BAD_ATTRIBUTE_LENGTH');
     expect(e.path).toBe('done.tlvs');

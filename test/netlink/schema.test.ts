@@ -30,6 +30,7 @@ import {
   utf8,
   zeros,
 } from '../helpers/bytes.js';
+import { caught } from '../helpers/caught.js';
 
 const COLOR = { red: 1, green: 2, blue: 3 } as const;
 const BITS = { up: 0x1, broadcast: 0x2, loopback: 0x8, top: 0x80000000 } as const;
@@ -91,22 +92,6 @@ function enc(value: unknown, set = testSet): Buffer {
 
 function dec(bytes: Uint8Array): Loose {
   return testSet.decode(bytes) as Loose;
-}
-
-/** What a codec error carries, decode or encode. */
-interface CodecError extends Error {
-  code: string;
-  path: string;
-  offset?: number;
-}
-
-function caught(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    return e as CodecError;
-  }
-  throw new Error('expected an error, none was thrown');
 }
 
 // Each row holds in both directions: decode(bytes) = value, encode(value) = bytes, and

@@ -19,6 +19,7 @@ import {
   u64,
 } from '../../src/netlink/struct.js';
 import { u8 as b8, be16, be32, cat, hex, u16le, u32le, u64le, zeros } from '../helpers/bytes.js';
+import { caught } from '../helpers/caught.js';
 
 interface Every {
   a: number;
@@ -86,22 +87,6 @@ const everyBytes = cat(
   u64le(-5n), // j s64
   hex('01 02 03 04'), // k blob(4)
 );
-
-/** What a codec error carries, decode or encode. */
-interface CodecError extends Error {
-  code: string;
-  path: string;
-  offset?: number;
-}
-
-function caught(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    return e as CodecError;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 describe('defineStruct: layout', () => {
   it('knows its name and size', () => {
