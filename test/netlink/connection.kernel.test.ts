@@ -248,10 +248,10 @@ describe('many requests', () => {
 
   it('a window that fits the receive buffer never loses an ack; one that does not, fails loudly', async () => {
     await conn.request(RTM_NEWLINK, loUp);
-    // A tiny receive buffer (the kernel doubles 4096 and floors it at SOCK_MIN_RCVBUF) holds a
-    // few dozen acks. Window 8: every ack fits. Window 4096 with acks that echo the request
+    // A tiny receive buffer (the kernel doubles 4096) holds a few acks, each costing its skb's
+    // truesize (≈1 KiB). Window 4: every ack fits. Window 4096 with acks that echo the request
     // (capped off): the kernel drops acks, we see ENOBUFS, and the pending requests fail.
-    const small = await Connection.open({ netns: ns.fd, rcvbuf: 4096, window: 8, capAck: false });
+    const small = await Connection.open({ netns: ns.fd, rcvbuf: 4096, window: 4, capAck: false });
     const big = await Connection.open({ netns: ns.fd, rcvbuf: 4096, window: 4096, capAck: false });
     try {
       const ok = await Promise.allSettled(
