@@ -121,6 +121,8 @@ interface Sink {
   cancelled: boolean;
   interrupted: boolean;
   waiter: (() => void) | undefined;
+  /** Messages buffered ahead of the consumer before reading pauses (resumes at half). */
+  highWater: number;
 }
 
 interface Pending {
@@ -272,6 +274,7 @@ export class Connection extends EventEmitter {
         cancelled: false,
         interrupted: false,
         waiter: undefined,
+        highWater,
       };
       const wake = () => {
         const w = sink.waiter;
@@ -298,7 +301,6 @@ export class Connection extends EventEmitter {
       );
       if (p) {
         p.sink = sink;
-        (sink as Sink & { highWater: number }).highWater = highWater;
         this.#submit(p);
       }
       return sink;
@@ -593,8 +595,7 @@ export class Connection extends EventEmitter {
         sink.waiter = undefined;
         w();
       }
-      const highWater = (sink as Sink & { highWater: number }).highWater;
-      if (!this.#paused && sink.queue.length - sink.head >= highWater) {
+      if (!this.#paused && sink.queue.length - sink.head >= sink.highWater) {
         this.#paused = true;
         this.socket.pause();
       }
@@ -604,8 +605,7 @@ export class Connection extends EventEmitter {
   }
 
   #maybeResume(sink: Sink): void {
-    const highWater = (sink as Sink & { highWater: number }).highWater;
-    if (this.#paused && (sink.cancelled || sink.queue.length - sink.head <= highWater >>> 1)) {
+    if (this.#paused && (sink.cancelled || sink.queue.length - sink.head <= sink.highWater >>> 1)) {
       this.#paused = false;
       this.socket.resume();
     }
