@@ -10,11 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as message from '../../src/netlink/message.js';
 import type { AttributeSet, ValueSpec } from '../../src/netlink/schema.js';
 import type { StructDef } from '../../src/netlink/struct.js';
-import { addressMessage, ifaCacheinfo, ifaddrmsg } from '../../src/rtnetlink/address.js';
+import { addressMessage, IFA_FLAGS, ifaCacheinfo, ifaddrmsg } from '../../src/rtnetlink/address.js';
 import * as rtnl from '../../src/rtnetlink/constants.js';
 import {
   ifinfomsg,
   linkMessage,
+  OPERSTATE,
   rtnlLinkStats,
   rtnlLinkStats64,
 } from '../../src/rtnetlink/link.js';
@@ -31,6 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rtnl-uapi-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HEADERS = [
+  'linux/if.h',
   'linux/netlink.h',
   'linux/rtnetlink.h',
   'linux/if_link.h',
@@ -128,6 +130,25 @@ describe('numbers against <linux/*.h>', () => {
     expect(unknown).toEqual([]);
     expect(values).toEqual(consts);
     expect(Object.keys(consts).length).toBeGreaterThan(60);
+  });
+});
+
+describe('enum and flag values against <linux/*.h>', () => {
+  // The C name of each key where it is not simply PREFIX + KEY upper-cased.
+  const C_NAMES: Record<string, string> = { IFA_F_STABLEPRIVACY: 'IFA_F_STABLE_PRIVACY' };
+  it.each([
+    ['IF_OPER_', OPERSTATE],
+    ['IFA_F_', IFA_FLAGS],
+  ] as const)('%s*', (prefix, table) => {
+    const exprs = Object.fromEntries(
+      Object.keys(table).map((k) => {
+        const name = `${prefix}${k.toUpperCase()}`;
+        return [k, C_NAMES[name] ?? name];
+      }),
+    );
+    const { values, unknown } = cValues(exprs);
+    expect(unknown).toEqual([]);
+    expect(values).toEqual(table);
   });
 });
 
