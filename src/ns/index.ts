@@ -63,6 +63,51 @@ export class Netns implements Disposable {
 }
 
 /**
+ * Any way of naming a network namespace: a name under /run/netns (no '/'), a path (contains a
+ * '/', e.g. `/proc/123/ns/net`), an open descriptor (number, not owned), `{ pid }` (that
+ * process's namespace), or a {@link Netns} (not owned).
+ */
+export type NetnsRef = string | number | { readonly pid: number } | Netns;
+
+/**
+ * Opens the namespace `ref` names and returns a {@link Netns} the caller owns (close it). For a
+ * descriptor or a Netns the result holds a duplicate, so closing it never closes the caller's.
+ *
+ * @throws {NetlinkSocketError} `EINVAL` for an invalid name or ref, `ENOENT` when there is no
+ *   such namespace or process, `ESRCH` for a pid that is gone.
+ */
+export function openNetns(ref: NetnsRef): Netns {
+  let path: string;
+  if (ref instanceof Netns) {
+    if (ref.closed) {
+      throw new NetlinkSocketError('EINVAL', 'the Netns given as a namespace is closed', EINVAL);
+    }
+    path = `/proc/self/fd/${ref.fd}`;
+  } else if (typeof ref === 'number') {
+    if (!Number.isInteger(ref) || ref < 0) {
+      throw new NetlinkSocketError('EINVAL', `invalid namespace descriptor ${ref}`, EINVAL);
+    }
+    path = `/proc/self/fd/${ref}`;
+  } else if (typeof ref === 'string') {
+    path = ref.includes('/') ? ref : namedNetnsPath(ref);
+  } else if (ref !== null && typeof ref === 'object' && Number.isInteger(ref.pid) && ref.pid > 0) {
+    path = `/proc/${ref.pid}/ns/net`;
+  } else {
+    throw new NetlinkSocketError(
+      'EINVAL',
+      `invalid namespace reference ${String(ref)}: expected a name, a path, a descriptor, { pid } or a Netns`,
+      EINVAL,
+    );
+  }
+  try {
+    // libuv opens every file with O_CLOEXEC.
+    return new Netns(openSync(path, fsConstants.O_RDONLY));
+  } catch (error) {
+    throw toSocketError(error, path);
+  }
+}
+
+/**
  * Creates a new, empty network namespace (only a down `lo`) with no name: the ideal sandbox.
  * It disappears when the returned {@link Netns} and every socket opened in it are closed.
  *
