@@ -19,6 +19,10 @@ function kindOf(spec: ValueSpec): string {
       }`;
     case 'struct':
       return `struct \`${spec.struct.name}\``;
+    case 'message':
+      return `struct \`${spec.message.header.name}\` + nest → \`${spec.message.attributes.name}\``;
+    case 'custom':
+      return spec.codec.name;
     default: {
       const extra =
         'enum' in spec && spec.enum ? ' (enum)' : 'flags' in spec && spec.flags ? ' (flags)' : '';
@@ -61,7 +65,13 @@ export function referenceMarkdown(
     if (spec.kind === 'nested') visitSet(spec.set);
     else if (spec.kind === 'submessage') for (const s of Object.values(spec.sets)) visitSet(s);
     else if (spec.kind === 'indexed') visitSpec(spec.item);
-    else if (spec.kind === 'struct' && !seen.has(spec.struct)) {
+    else if (spec.kind === 'message') {
+      if (!seen.has(spec.message.header)) {
+        seen.add(spec.message.header);
+        structs.push(spec.message.header);
+      }
+      visitSet(spec.message.attributes);
+    } else if (spec.kind === 'struct' && !seen.has(spec.struct)) {
       seen.add(spec.struct);
       structs.push(spec.struct);
     }

@@ -46,7 +46,29 @@ export type ValueSpec =
       readonly selector: string;
       // biome-ignore lint/suspicious/noExplicitAny: sets reference each other
       readonly sets: Readonly<Record<string, AttributeSet<any>>>;
-    };
+    }
+  // A fixed struct followed by attributes inside one attribute (VETH_INFO_PEER: an ifinfomsg and
+  // IFLA_* attributes). Decodes to `{ header, attributes }`.
+  // biome-ignore lint/suspicious/noExplicitAny: messages reference each other
+  | { readonly kind: 'message'; readonly message: MessageSchema<any, any> }
+  // A payload with its own layout that is neither a struct nor attributes (RTA_VIA's family +
+  // address, RTA_MULTIPATH's run of rtnexthops): the codec decodes and encodes it.
+  // biome-ignore lint/suspicious/noExplicitAny: codecs of any value
+  | { readonly kind: 'custom'; readonly codec: CustomCodec<any, any> };
+
+/**
+ * The codec of a `custom` attribute. `decode` gets the attribute's payload bytes (`buf[off,
+ * off+len)`) and throws {@link NetlinkDecodeError} (with `path`) on bad bytes; `encode` returns
+ * the payload for a value and throws {@link NetlinkEncodeError} (with `path`) on a bad value.
+ */
+export interface CustomCodec<T, I = T> {
+  /** What the value is, for the protocol reference (e.g. `struct rtvia`). */
+  readonly name: string;
+  decode(buf: Buffer, off: number, len: number, path: string): T;
+  encode(value: I, path: string): Uint8Array;
+  /** The payload's nested attributes, for fixture annotations (optional). */
+  annotate?(buf: Buffer, off: number, len: number, path: string, depth: number): Annotation[];
+}
 
 export type AttrSpec = Common & ValueSpec;
 export type AttrSpecs = Readonly<Record<string, AttrSpec>>;
@@ -70,52 +92,60 @@ type EnumNames<E> = Extract<keyof E, string>;
 /** The decoded value of a spec. */
 export type ValueOf<S> = S extends { kind: 'nested'; set: AttributeSet<infer B> }
   ? Decoded<B>
-  : S extends { kind: 'submessage'; sets: infer M }
-    ?
-        | { [K in keyof M]: M[K] extends AttributeSet<infer B> ? Decoded<B> : never }[keyof M]
-        | Uint8Array
-    : S extends { kind: 'struct'; struct: StructDef<infer T> }
+  : S extends { kind: 'message'; message: MessageSchema<infer H, infer B> }
+    ? { header: H; attributes: Decoded<B> }
+    : S extends { kind: 'custom'; codec: CustomCodec<infer T, infer _I> }
       ? T
-      : S extends { kind: 'indexed'; item: infer I }
-        ? ValueOf<I>[]
-        : S extends { enum: infer E }
-          ? EnumNames<E> | number
-          : S extends { flags: infer F }
-            ? FlagSet<EnumNames<F>>
-            : S extends { kind: BigKind }
-              ? bigint
-              : S extends { kind: IntKind }
-                ? number
-                : S extends { kind: 'string' | 'ipaddr' | 'lladdr' }
-                  ? string
-                  : S extends { kind: 'flag' }
-                    ? true
-                    : Uint8Array;
+      : S extends { kind: 'submessage'; sets: infer M }
+        ?
+            | { [K in keyof M]: M[K] extends AttributeSet<infer B> ? Decoded<B> : never }[keyof M]
+            | Uint8Array
+        : S extends { kind: 'struct'; struct: StructDef<infer T> }
+          ? T
+          : S extends { kind: 'indexed'; item: infer I }
+            ? ValueOf<I>[]
+            : S extends { enum: infer E }
+              ? EnumNames<E> | number
+              : S extends { flags: infer F }
+                ? FlagSet<EnumNames<F>>
+                : S extends { kind: BigKind }
+                  ? bigint
+                  : S extends { kind: IntKind }
+                    ? number
+                    : S extends { kind: 'string' | 'ipaddr' | 'lladdr' }
+                      ? string
+                      : S extends { kind: 'flag' }
+                        ? true
+                        : Uint8Array;
 
 /** The value a caller may give to the encoder for a spec. */
 export type InputOf<S> = S extends { kind: 'nested'; set: AttributeSet<infer B> }
   ? Input<B>
-  : S extends { kind: 'submessage'; sets: infer M }
-    ?
-        | { [K in keyof M]: M[K] extends AttributeSet<infer B> ? Input<B> : never }[keyof M]
-        | Uint8Array
-    : S extends { kind: 'struct'; struct: StructDef<infer T> }
-      ? Partial<T>
-      : S extends { kind: 'indexed'; item: infer I }
-        ? InputOf<I>[]
-        : S extends { enum: infer E }
-          ? EnumNames<E> | number
-          : S extends { flags: infer F }
-            ? FlagSet<EnumNames<F>> | EnumNames<F>[] | number
-            : S extends { kind: BigKind }
-              ? bigint
-              : S extends { kind: IntKind }
-                ? number
-                : S extends { kind: 'string' | 'ipaddr' | 'lladdr' }
-                  ? string
-                  : S extends { kind: 'flag' }
-                    ? boolean
-                    : Uint8Array;
+  : S extends { kind: 'message'; message: MessageSchema<infer H, infer B> }
+    ? { header?: Partial<H>; attributes?: Input<B> }
+    : S extends { kind: 'custom'; codec: CustomCodec<infer _T, infer I> }
+      ? I
+      : S extends { kind: 'submessage'; sets: infer M }
+        ?
+            | { [K in keyof M]: M[K] extends AttributeSet<infer B> ? Input<B> : never }[keyof M]
+            | Uint8Array
+        : S extends { kind: 'struct'; struct: StructDef<infer T> }
+          ? Partial<T>
+          : S extends { kind: 'indexed'; item: infer I }
+            ? InputOf<I>[]
+            : S extends { enum: infer E }
+              ? EnumNames<E> | number
+              : S extends { flags: infer F }
+                ? FlagSet<EnumNames<F>> | EnumNames<F>[] | number
+                : S extends { kind: BigKind }
+                  ? bigint
+                  : S extends { kind: IntKind }
+                    ? number
+                    : S extends { kind: 'string' | 'ipaddr' | 'lladdr' }
+                      ? string
+                      : S extends { kind: 'flag' }
+                        ? boolean
+                        : Uint8Array;
 
 type Many<S, V> = S extends { multi: true } ? V[] : V;
 
@@ -146,6 +176,9 @@ const RAW_STRINGS = Symbol('rtnl.rawStrings');
 const WIRE_FLAGS = Symbol('rtnl.wireFlags');
 
 const NESTING_KINDS = new Set(['nested', 'indexed', 'submessage']);
+// A `message` attribute is a nest on the wire too (VETH_INFO_PEER is sent with NLA_F_NESTED by
+// the kernel's own users; iproute2 omits it, which WIRE_FLAGS keeps).
+NESTING_KINDS.add('message');
 
 function defaultFlags(spec: ValueSpec): number {
   return NESTING_KINDS.has(spec.kind) ? NLA_F_NESTED : 0;
@@ -479,6 +512,13 @@ function locate(
     const spec = hit[1];
     if (spec.kind === 'nested') {
       result = locate(spec.set, buf, raw.offset, raw.offset + raw.length, offset, here) ?? here;
+    } else if (spec.kind === 'message') {
+      const start = raw.offset + ((spec.message.header.size + 3) & ~3);
+      result =
+        offset < start
+          ? `${here}.header`
+          : (locate(spec.message.attributes, buf, start, raw.offset + raw.length, offset, here) ??
+            here);
     } else if (spec.kind === 'submessage') {
       const selSpec = own(set.attrs, spec.selector);
       const selRaw = selSpec && raws.find((r) => r.type === selSpec.type);
@@ -575,6 +615,10 @@ function decodeValue(
     }
     case 'nested':
       return spec.set.decode(buf, off, off + len, path);
+    case 'message':
+      return spec.message.decode(buf.subarray(off, off + len), path);
+    case 'custom':
+      return spec.codec.decode(buf, off, len, path);
     case 'indexed': {
       const items: unknown[] = [];
       let base: number | undefined;
@@ -742,6 +786,24 @@ function encodeInner(
       w.end(at);
       return;
     }
+    case 'message': {
+      expect(typeof x === 'object' && x !== null, `an object { header, attributes }`, path, x);
+      const m = x as { header?: object; attributes?: Input<AttrSpecs> };
+      const at = w.begin(type, NLA_F_NESTED);
+      spec.message.encode(
+        w,
+        { header: m.header ?? {}, ...(m.attributes ? { attributes: m.attributes } : {}) },
+        path,
+      );
+      w.end(at);
+      return;
+    }
+    case 'custom': {
+      const at = w.begin(type);
+      w.rawBytes(spec.codec.encode(x, path));
+      w.end(at);
+      return;
+    }
     case 'indexed': {
       expect(Array.isArray(x), 'an array', path, x);
       const base = (x as { [INDEX_BASE]?: number })[INDEX_BASE] ?? 1;
@@ -809,6 +871,26 @@ function annotateSet(
     out.push(line);
     if (spec?.kind === 'nested') {
       annotateSet(spec.set, buf, raw.offset, raw.offset + raw.length, here, depth + 1, out);
+    } else if (spec?.kind === 'message') {
+      const start = raw.offset + ((spec.message.header.size + 3) & ~3);
+      try {
+        line.value = JSON.stringify(
+          spec.message.header.decode(buf, raw.offset, spec.message.header.size, here),
+        );
+      } catch (e) {
+        line.value = `<${(e as Error).message}>`;
+      }
+      annotateSet(
+        spec.message.attributes,
+        buf,
+        start,
+        raw.offset + raw.length,
+        here,
+        depth + 1,
+        out,
+      );
+    } else if (spec?.kind === 'custom' && spec.codec.annotate) {
+      out.push(...spec.codec.annotate(buf, raw.offset, raw.length, here, depth + 1));
     } else if (spec?.kind === 'submessage') {
       const selSpec = own(set.attrs, spec.selector);
       const selRaw = selSpec && raws.find((r) => r.type === selSpec.type);
@@ -866,28 +948,32 @@ export class MessageSchema<H extends object, A extends AttrSpecs> {
   }
 
   /** Decode a message payload (what follows the nlmsghdr). */
-  decode(payload: Uint8Array): { header: H; attributes: Decoded<A> } {
+  decode(payload: Uint8Array, path = this.name): { header: H; attributes: Decoded<A> } {
     const start = (this.header.size + 3) & ~3;
     if (payload.length < this.header.size) {
       throw new NetlinkDecodeError(
         'BAD_PAYLOAD_SIZE',
         `struct ${this.header.name} needs ${this.header.size} bytes, got ${payload.length}`,
         0,
-        this.name,
+        path,
       );
     }
     return {
-      header: this.header.decode(payload, 0, this.header.size, this.name),
-      attributes: this.attributes.decode(payload, start, payload.length, this.name),
+      header: this.header.decode(payload, 0, this.header.size, path),
+      attributes: this.attributes.decode(payload, start, payload.length, path),
     };
   }
 
   /** Encode a payload into `w` (header, padding, attributes). */
-  encode(w: AttributeWriter, value: { header: Partial<H>; attributes?: Input<A> }): void {
+  encode(
+    w: AttributeWriter,
+    value: { header: Partial<H>; attributes?: Input<A> },
+    path = this.name,
+  ): void {
     const at = w.zeros(this.header.size);
-    this.header.encodeInto(value.header, w.buf, at, `${this.name}.header`);
+    this.header.encodeInto(value.header, w.buf, at, `${path}.header`);
     w.align();
-    if (value.attributes) this.attributes.encode(w, value.attributes, this.name);
+    if (value.attributes) this.attributes.encode(w, value.attributes, path);
   }
 
   /** Name the attribute a kernel error offset points at (see AttributeSet.pathAt). */

@@ -728,3 +728,76 @@ describe('MessageSchema', () => {
     expect(msg.pathAt(req, 18)).toBeUndefined();
   });
 });
+
+describe('message and custom attributes', () => {
+  const fixed = defineStruct<{ family: number; index: number }>(
+    struct([u8f('family'), u32f('index')], 'fixed'),
+  );
+  const inner = defineAttributes('inner', { name: { type: 3, kind: 'string' } });
+  const innerMsg = defineMessage('inner', fixed, inner);
+  // A custom payload: a u16 family then the address bytes (the shape of RTA_VIA).
+  const via = {
+    name: 'struct via',
+    decode(buf: Buffer, off: number, len: number, path: string) {
+      if (len < 2) throw new NetlinkDecodeError('BAD_PAYLOAD_SIZE', 'too short', off, path);
+      return { family: buf.readUInt16LE(off), bytes: buf.toString('hex', off + 2, off + len) };
+    },
+    encode(v: { family: number; bytes: string }, path: string) {
+      if (typeof v?.family !== 'number')
+        throw new NetlinkEncodeError('BAD_VALUE', 'no family', path);
+      return Buffer.concat([u16le(v.family), Buffer.from(v.bytes, 'hex')]);
+    },
+  };
+  const outer = defineAttributes('outer', {
+    peer: { type: 1, kind: 'message', message: innerMsg },
+    via: { type: 2, kind: 'custom', codec: via },
+  });
+  const bytes = cat(
+    nest(1, u8(2), u32le(9), zeros(3), nla(3, str('p'))),
+    nla(2, u16le(10), hex('0a000001')),
+  );
+  const value = {
+    peer: { header: { family: 2, index: 9 }, attributes: { name: 'p' } },
+    via: { family: 10, bytes: '0a000001' },
+  };
+
+  it('decode a struct followed by attributes, and a custom payload', () => {
+    expect(outer.decode(bytes)).toStrictEqual(value);
+  });
+
+  it('encode them to the same bytes', () => {
+    const w = new AttributeWriter();
+    outer.encode(w, value);
+    expect(Buffer.from(w.bytes())).toEqual(bytes);
+  });
+
+  it('a message attribute sent without NLA_F_NESTED (as iproute2 does) re-encodes as it came', () => {
+    const plain = cat(nla(1, u8(2), u32le(9), zeros(3), nla(3, str('p'))));
+    const w = new AttributeWriter();
+    outer.encode(w, outer.decode(plain));
+    expect(Buffer.from(w.bytes())).toEqual(plain);
+  });
+
+  it('errors inside carry the path', () => {
+    const bad = cat(nla(2, u8(1)));
+    expect(caught(() => outer.decode(bad))).toMatchObject({ path: 'outer.via' });
+    const w = new AttributeWriter();
+    expect(caught(() => outer.encode(w, { via: {} as never }))).toMatchObject({
+      path: 'outer.via',
+    });
+    expect(
+      caught(() => outer.encode(w, { peer: { attributes: { name: 1 as never } } })),
+    ).toMatchObject({
+      path: 'outer.peer.name',
+    });
+  });
+
+  it('pathAt names the header and the attributes inside a message attribute', () => {
+    const req = cat(nlmsg({ type: 16 }, cat(u8(0), u32le(0), zeros(3), bytes)));
+    const msg = defineMessage('m', fixed, outer);
+    // nlmsghdr 16 + fixed 8 + peer header 4 → peer's struct at 28, its name attribute at 36.
+    expect(msg.pathAt(req, 28)).toBe('outer.peer.header');
+    expect(msg.pathAt(req, 36)).toBe('outer.peer.name');
+    expect(msg.pathAt(req, 24)).toBe('outer.peer');
+  });
+});
