@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Regenerates fixtures/: golden rtnetlink bytes captured from the running kernel.
 //
-//   npm run capture            (root; needs unshare, strace, ip, tc, python3)
+//   npm run capture                  (root; needs unshare, strace, ip, tc, python3)
+//   npm run capture -- --only NAME   (only scripts/capture/NAME.mjs, merged into fixtures/)
+//
+// More captures live in scripts/capture/*.mjs, one file per subject. Each exports `groups` (the
+// fixtures/ folders it alone writes) and a default `async function (ctx)`; each runs in a fresh
+// network namespace of its own (only lo, down) and writes through ctx (see pluginContext()).
 //
 // Everything happens inside network namespaces this script makes with `unshare --net`; the
 // host namespace is never touched, no named namespace (/run/netns) is created, and when the
@@ -79,7 +84,9 @@ function outer() {
     const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
     if (r.status !== 0) fail(`${tool} not found`);
   }
-  const r = spawnSync('unshare', ['--net', '--', process.execPath, SELF, INNER_FLAG], {
+  const only = process.argv.indexOf('--only');
+  const extra = only >= 0 ? ['--only', process.argv[only + 1] ?? fail('--only needs a name')] : [];
+  const r = spawnSync('unshare', ['--net', '--', process.execPath, SELF, INNER_FLAG, ...extra], {
     stdio: 'inherit',
     env: { ...process.env, RTNL_CAPTURE_PARENT_NETNS: fs.readlinkSync('/proc/self/ns/net') },
   });
@@ -882,11 +889,17 @@ async function inner() {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   try {
-    captureAll((p) => {
-      peer = p;
-    });
-    publish();
+    if (only === undefined) {
+      captureAll((p) => {
+        peer = p;
+      });
+    }
+    const plugins = await loadPlugins(only);
+    for (const plugin of plugins) runPlugin(plugin);
+    publish(only === undefined ? undefined : plugins);
   } finally {
     if (peer?.pid) {
       try {
@@ -1463,20 +1476,31 @@ function waitForNetns(pid) {
 // ---------------------------------------------------------------------------------------------
 // Publishing: replace the generated groups and INDEX.md in one go, after every capture passed.
 
-function publish() {
-  for (const g of GROUPS) fs.rmSync(path.join(FIXTURES, g), { recursive: true, force: true });
+function publish(onlyPlugins) {
+  const groups = onlyPlugins
+    ? onlyPlugins.flatMap((p) => p.groups)
+    : [...GROUPS, ...index.map((r) => r.name.split('/')[0])];
+  for (const g of new Set(groups))
+    fs.rmSync(path.join(FIXTURES, g), { recursive: true, force: true });
   fs.mkdirSync(FIXTURES, { recursive: true });
-  for (const g of GROUPS) {
+  for (const g of new Set(groups)) {
     const from = path.join(staging, g);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(FIXTURES, g), { recursive: true });
   }
-  const rows = index
-    .slice()
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map(
-      (r) =>
-        `| \`${r.name}\` | ${r.direction} | ${r.datagrams} | ${r.messages} | ${r.bytes} | ${r.tool} | ${r.proves.replaceAll('|', '\\|')} |`,
-    );
+  const fresh = index.map(
+    (r) =>
+      `| \`${r.name}\` | ${r.direction} | ${r.datagrams} | ${r.messages} | ${r.bytes} | ${r.tool} | ${r.proves.replaceAll('|', '\\|')} |`,
+  );
+  // A partial run keeps the rows of every other group as they were.
+  const kept = [];
+  const indexFile = path.join(FIXTURES, 'INDEX.md');
+  if (onlyPlugins && fs.existsSync(indexFile)) {
+    for (const line of fs.readFileSync(indexFile, 'utf8').split('\n')) {
+      const m = /^\| `([^`]+)` \|/.exec(line);
+      if (m && !groups.some((g) => m[1].startsWith(`${g}/`))) kept.push(line);
+    }
+  }
+  const rows = [...kept, ...fresh].sort((a, b) => a.localeCompare(b));
   const text = [
     '# Fixture index',
     '',
@@ -1495,7 +1519,143 @@ function publish() {
   );
 }
 
-if (process.argv.includes(INNER_FLAG)) {
+// ---------------------------------------------------------------------------------------------
+// Plugins: scripts/capture/*.mjs, each run in a fresh namespace by a child of its own.
+
+const PLUGIN_DIR = path.join(ROOT, 'scripts', 'capture');
+const PLUGIN_FLAG = '--plugin';
+
+async function loadPlugins(only) {
+  const files = fs.existsSync(PLUGIN_DIR)
+    ? fs
+        .readdirSync(PLUGIN_DIR)
+        .filter((f) => f.endsWith('.mjs'))
+        .sort()
+    : [];
+  const chosen = only === undefined ? files : files.filter((f) => f === `${only}.mjs`);
+  if (only !== undefined && chosen.length === 0) fail(`no scripts/capture/${only}.mjs`);
+  const out = [];
+  for (const f of chosen) {
+    const mod = await import(path.join(PLUGIN_DIR, f));
+    if (!Array.isArray(mod.groups) || mod.groups.length === 0)
+      fail(`${f}: export const groups = ['folder', ...] is missing`);
+    for (const g of mod.groups)
+      if (GROUPS.includes(g)) fail(`${f}: group ${g} belongs to the core captures`);
+    out.push({ file: f, name: f.replace(/\.mjs$/, ''), groups: mod.groups });
+  }
+  return out;
+}
+
+function runPlugin(plugin) {
+  const r = spawnSync(
+    'unshare',
+    ['--net', '--', process.execPath, SELF, PLUGIN_FLAG, plugin.file],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        RTNL_CAPTURE_PARENT_NETNS: fs.readlinkSync('/proc/self/ns/net'),
+        RTNL_CAPTURE_STAGING: staging,
+        RTNL_CAPTURE_WORKDIR: workDir,
+      },
+    },
+  );
+  if (r.error) throw r.error;
+  if (r.status !== 0) fail(`scripts/capture/${plugin.file} failed (exit ${r.status})`);
+  const file = path.join(workDir, `index-${plugin.name}.json`);
+  index.push(...JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** The child side: a fresh namespace, the plugin's captures into the parent's staging dir. */
+async function pluginChild(file) {
+  const ours = fs.readlinkSync('/proc/self/ns/net');
+  if (ours === process.env.RTNL_CAPTURE_PARENT_NETNS)
+    fail('plugin: not inside a private network namespace; refusing to run');
+  const links = run(['ip', '-o', 'link', 'show']).stdout.trim().split('\n');
+  if (links.length !== 1 || !/^1: lo:/.test(links[0])) fail('plugin: namespace is not fresh');
+  staging = process.env.RTNL_CAPTURE_STAGING;
+  workDir = fs.mkdtempSync(path.join(process.env.RTNL_CAPTURE_WORKDIR, 'plugin-'));
+  pythonExe = run(['python3', '-c', 'import sys; print(sys.executable)']).stdout.trim();
+  tools = {
+    kernel: run(['uname', '-r']).stdout.trim(),
+    iproute2: run(['ip', '-V']).stdout.trim(),
+    strace: run(['strace', '-V']).stdout.split('\n')[0].trim(),
+    python: run([pythonExe, '-V']).stdout.trim(),
+  };
+  const mod = await import(path.join(PLUGIN_DIR, file));
+  const peers = [];
+  try {
+    await mod.default(pluginContext(peers));
+  } finally {
+    for (const p of peers) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  for (const entry of index) {
+    if (!mod.groups.some((g) => entry.name.startsWith(`${g}/`)))
+      fail(`${file}: fixture ${entry.name} is outside its groups ${mod.groups.join(', ')}`);
+  }
+  fs.writeFileSync(
+    path.join(process.env.RTNL_CAPTURE_WORKDIR, `index-${file.replace(/\.mjs$/, '')}.json`),
+    JSON.stringify(index),
+  );
+}
+
+/**
+ * What a plugin gets. `state` is the list of commands that made the namespace's state (it goes
+ * into each fixture's provenance); `sh` and `ip` add to it.
+ */
+function pluginContext(peers) {
+  const state = [];
+  return {
+    RTM,
+    state,
+    fail,
+    /** Runs argv (no strace), recording it in the state. */
+    sh(argv, opts) {
+      state.push(argv.join(' '));
+      return run(argv, opts);
+    },
+    /** Runs argv without recording it (queries). */
+    run,
+    /** `ip ARGS` under strace, recorded in the state; returns the trace. */
+    ip(args, opts) {
+      state.push(['ip', ...args].join(' '));
+      return traced(['ip', ...args], opts);
+    },
+    /** Any argv under strace, recorded in the state. */
+    traced(argv, opts) {
+      state.push(argv.join(' '));
+      return traced(argv, opts);
+    },
+    ipJson,
+    /** The exchange of `type` in a trace (the last one unless `nth`). */
+    pick,
+    /** NAME.request + NAME.reply for an exchange; see writePair(). `state` defaults to ctx.state. */
+    writePair(name, t, ex, opts) {
+      writePair(name, t, ex, { state: [...state], ...opts });
+    },
+    /** The NLMSG_ERROR of an exchange as strace decoded it (errno, ext-ack text, offset). */
+    errorExpect,
+    /** python3 scripts/nlcapture.py SCENARIO ARGS under strace; see pythonCapture(). */
+    pythonCapture(name, scenario, args, opts) {
+      return pythonCapture(name, scenario, args, { state: [...state], ...opts });
+    },
+    /** A second namespace (a sleeping process in `unshare --net`), killed when the plugin ends. */
+    peerNamespace() {
+      const p = spawn('unshare', ['--net', '--', 'sleep', '300'], { stdio: 'ignore' });
+      peers.push(p);
+      waitForNetns(p.pid);
+      return p.pid;
+    },
+  };
+}
+
+if (process.argv.includes(PLUGIN_FLAG)) {
+  await pluginChild(process.argv[process.argv.indexOf(PLUGIN_FLAG) + 1]);
+} else if (process.argv.includes(INNER_FLAG)) {
   await inner();
 } else {
   outer();
