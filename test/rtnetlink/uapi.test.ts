@@ -2,13 +2,9 @@
 // attribute numbers, message types, flags, groups, and each fixed struct's size and field
 // offsets. The headers here are 6.1; constants newer than that are listed below and checked
 // against the kernel's YNL specs instead (numbers copied from shared/ynl, by hand).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as message from '../../src/netlink/message.js';
-import type { AttributeSet, ValueSpec } from '../../src/netlink/schema.js';
+import type { AttributeSet } from '../../src/netlink/schema.js';
 import type { StructDef } from '../../src/netlink/struct.js';
 import { addressMessage, IFA_FLAGS, ifaCacheinfo, ifaddrmsg } from '../../src/rtnetlink/address.js';
 import * as rtnl from '../../src/rtnetlink/constants.js';
@@ -20,6 +16,7 @@ import {
   rtnlLinkStats64,
 } from '../../src/rtnetlink/link.js';
 import { routeMessage, rtaCacheinfo, rtmsg } from '../../src/rtnetlink/route.js';
+import { collectAttributes, cValues } from '../helpers/uapi.js';
 
 /** Declared by rtnl, absent from the 6.1 headers: the YNL spec's numbers (rt-link.yaml). */
 const NEWER_THAN_HEADERS: Record<string, number> = {
@@ -27,76 +24,6 @@ const NEWER_THAN_HEADERS: Record<string, number> = {
   IFLA_GSO_IPV4_MAX_SIZE: 63,
   IFLA_GRO_IPV4_MAX_SIZE: 64,
 };
-
-const dir = mkdtempSync(join(tmpdir(), 'rtnl-uapi-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const HEADERS = [
-  'linux/if.h',
-  'linux/netlink.h',
-  'linux/rtnetlink.h',
-  'linux/if_link.h',
-  'linux/if_addr.h',
-  'linux/socket.h',
-  'sys/socket.h',
-  'stddef.h',
-  'stdio.h',
-];
-
-/** Compile and run a C program printing `NAME value` lines; names the compiler does not know are returned apart. */
-function cValues(exprs: Record<string, string>): {
-  values: Record<string, number>;
-  unknown: string[];
-} {
-  let names = Object.keys(exprs);
-  const unknown: string[] = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const src = `${HEADERS.map((h) => `#include <${h}>`).join('\n')}
-int main(void) {
-${names.map((n) => `  printf("%s %lld\\n", "${n}", (long long)(${exprs[n]}));`).join('\n')}
-  return 0;
-}
-`;
-    writeFileSync(join(dir, 'probe.c'), src);
-    try {
-      execFileSync('cc', ['-o', join(dir, 'probe'), join(dir, 'probe.c')], { stdio: 'pipe' });
-    } catch (err) {
-      const stderr = String((err as { stderr: Buffer }).stderr);
-      const missing = [...stderr.matchAll(/[‘']([A-Z0-9_]+)[’'] undeclared/g)].map((m) => m[1]!);
-      if (missing.length === 0) throw new Error(stderr);
-      unknown.push(...missing);
-      names = names.filter((n) => !missing.some((m) => exprs[n]!.includes(m)));
-      continue;
-    }
-    const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8' });
-    const values: Record<string, number> = {};
-    for (const line of out.trim().split('\n')) {
-      const [k, v] = line.split(' ');
-      values[k!] = Number(v);
-    }
-    return { values, unknown: [...new Set(unknown)] };
-  }
-  throw new Error('could not compile the probe');
-}
-
-function collectAttributes(
-  set: AttributeSet,
-  out: Map<string, number>,
-  seen = new Set<AttributeSet>(),
-): void {
-  if (seen.has(set)) return;
-  seen.add(set);
-  const visit = (spec: ValueSpec) => {
-    if (spec.kind === 'nested') collectAttributes(spec.set, out, seen);
-    else if (spec.kind === 'submessage')
-      for (const s of Object.values(spec.sets)) collectAttributes(s, out, seen);
-    else if (spec.kind === 'indexed') visit(spec.item);
-  };
-  for (const spec of Object.values(set.attrs)) {
-    if (spec.c) out.set(spec.c, spec.type);
-    visit(spec);
-  }
-}
 
 describe('numbers against <linux/*.h>', () => {
   it('attribute numbers', () => {
