@@ -11,6 +11,19 @@
           "cflags": ["-O2"]
         }
       }
+    },
+    {
+      "target_name": "rtnl_nshelper",
+      "type": "executable",
+      "sources": ["native/nshelper.c"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"],
+      "configurations": {
+        "Release": {
+          "cflags!": ["-O3"],
+          "cflags": ["-O2"]
+        }
+      }
     }
   ]
 }

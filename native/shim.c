@@ -1,6 +1,6 @@
 // rtnl_shim: the only native code in rtnl. A netlink socket face (socket/bind/sockopt/send/recv),
-// uv_poll readiness, and network-namespace creation on short-lived pthreads. Everything
-// protocol-shaped lives in TypeScript; see docs/INTERFACES.md for the contract.
+// uv_poll readiness, and network-namespace (and tun/tap) creation on short-lived pthreads.
+// Everything protocol-shaped lives in TypeScript; see docs/INTERFACES.md for the contract.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
+#include <net/if.h>
 
 #include <node_api.h>
 #include <uv.h>
@@ -189,15 +193,25 @@ static napi_value make_undefined(napi_env env) {
 // namespace, so each job gets a fresh pthread that does its work and exits; the socket (or the
 // fd or bind mount) keeps the namespace alive after the thread is gone.
 
-enum ns_op { NS_OPEN_SOCKET, NS_CREATE_FD, NS_CREATE_AT };
+enum ns_op { NS_OPEN_SOCKET, NS_CREATE_FD, NS_CREATE_AT, NS_TUN_CREATE };
+
+// What NS_TUN_CREATE makes: `ip tuntap add`'s steps with these values.
+struct tun_spec {
+  char name[IFNAMSIZ];  // in: wanted name ("" or a "%d" pattern lets the kernel pick); out: name
+  int flags;            // IFF_TUN / IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR | ...
+  bool persist;
+  int64_t owner;        // -1: unset
+  int64_t group;        // -1: unset
+};
 
 struct ns_job {
   enum ns_op op;
-  int netns_fd;      // NS_OPEN_SOCKET
-  int protocol;      // NS_OPEN_SOCKET
-  const char* path;  // NS_CREATE_AT
-  int result;        // fd for NS_OPEN_SOCKET / NS_CREATE_FD
-  int err;           // errno of the failed step, 0 on success
+  int netns_fd;          // NS_OPEN_SOCKET, NS_TUN_CREATE (-1: the caller's namespace)
+  int protocol;          // NS_OPEN_SOCKET
+  const char* path;      // NS_CREATE_AT
+  struct tun_spec* tun;  // NS_TUN_CREATE
+  int result;            // fd for NS_OPEN_SOCKET / NS_CREATE_FD
+  int err;               // errno of the failed step, 0 on success
   const char* syscall;
 };
 
@@ -213,10 +227,53 @@ static int thread_ns_path(char* out, size_t size) {
   return snprintf(out, size, "/proc/self/task/%ld/ns/net", (long)syscall(SYS_gettid));
 }
 
+// Opens /dev/net/tun and makes the device, as `ip tuntap add` does: TUNSETIFF (with
+// IFF_TUN_EXCL, so an existing device is an error, not attached to), TUNSETOWNER, TUNSETGROUP,
+// TUNSETPERSIST. The device lives in the namespace the thread is in when /dev/net/tun is opened.
+static void tun_create(struct ns_job* job) {
+  struct tun_spec* tun = job->tun;
+  struct ifreq ifr;
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    job->err = errno;
+    job->syscall = "open /dev/net/tun";
+    return;
+  }
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, tun->name, IFNAMSIZ);
+  ifr.ifr_flags = (short)(tun->flags | IFF_TUN_EXCL);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    job->err = errno;
+    job->syscall = "ioctl(TUNSETIFF)";
+  } else if (tun->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)tun->owner) < 0) {
+    job->err = errno;
+    job->syscall = "ioctl(TUNSETOWNER)";
+  } else if (tun->group >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)tun->group) < 0) {
+    job->err = errno;
+    job->syscall = "ioctl(TUNSETGROUP)";
+  } else if (tun->persist && ioctl(fd, TUNSETPERSIST, 1UL) < 0) {
+    job->err = errno;
+    job->syscall = "ioctl(TUNSETPERSIST)";
+  } else {
+    memcpy(tun->name, ifr.ifr_name, IFNAMSIZ);
+    tun->name[IFNAMSIZ - 1] = '\0';
+  }
+  // Without TUNSETPERSIST the device goes away here, with its last queue.
+  close(fd);
+}
+
 static void* ns_thread(void* arg) {
   struct ns_job* job = arg;
   char path[64];
   switch (job->op) {
+    case NS_TUN_CREATE:
+      if (setns(job->netns_fd, CLONE_NEWNET) < 0) {
+        job->err = errno;
+        job->syscall = "setns";
+        break;
+      }
+      tun_create(job);
+      break;
     case NS_OPEN_SOCKET:
       if (setns(job->netns_fd, CLONE_NEWNET) < 0) {
         job->err = errno;
@@ -721,6 +778,68 @@ static napi_value shim_netns_create_at(napi_env env, napi_callback_info info) {
   return rc ? NULL : make_undefined(env);
 }
 
+// tunCreate(name, flags, persist, netnsFd, owner, group) -> the device's name. `name` may be ""
+// or a pattern such as "tap%d"; owner and group -1 leave them unset; netnsFd -1 is the caller's
+// namespace, otherwise the device is made on a short-lived thread inside that namespace.
+static napi_value shim_tun_create(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  char* name;
+  int flags, netns_fd;
+  bool persist;
+  int64_t owner, group;
+  napi_valuetype type;
+  if (get_args(env, info, 6, argv, NULL) || get_int(env, argv[1], "flags", &flags) ||
+      get_int(env, argv[3], "netnsFd", &netns_fd) ||
+      get_integer(env, argv[4], "owner", -1, UINT32_MAX - 1, &owner) ||
+      get_integer(env, argv[5], "group", -1, UINT32_MAX - 1, &group))
+    return NULL;
+  if (napi_typeof(env, argv[2], &type) != napi_ok) return NULL;
+  if (type != napi_boolean) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "persist must be a boolean");
+    return NULL;
+  }
+  napi_get_value_bool(env, argv[2], &persist);
+  if (get_string(env, argv[0], "name", false, &name)) return NULL;
+  if (strlen(name) >= IFNAMSIZ) {
+    free(name);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
+                           "name must be shorter than IFNAMSIZ (16) bytes");
+    return NULL;
+  }
+  struct tun_spec tun = {.flags = flags, .persist = persist, .owner = owner, .group = group};
+  strncpy(tun.name, name, IFNAMSIZ - 1);
+  free(name);
+
+  struct ns_job job = {.op = NS_TUN_CREATE, .netns_fd = netns_fd, .tun = &tun};
+  if (netns_fd < 0) {
+    // The caller's namespace: nothing to switch, so no thread.
+    tun_create(&job);
+    if (job.err != 0) {
+      throw_errno(env, job.err, job.syscall);
+      return NULL;
+    }
+  } else if (run_ns_job(env, &job)) {
+    return NULL;
+  }
+  napi_value result;
+  napi_create_string_utf8(env, tun.name, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+// nsType(fd) -> the CLONE_NEW* flag of the namespace `fd` refers to: ioctl(NS_GET_NSTYPE),
+// Linux 4.11. Throws ENOTTY for a file that is not a namespace.
+static napi_value shim_ns_type(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (get_args(env, info, 1, argv, NULL) || get_fd(env, argv[0], &fd)) return NULL;
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type < 0) {
+    throw_errno(env, errno, "ioctl(NS_GET_NSTYPE)");
+    return NULL;
+  }
+  return make_int(env, type);
+}
+
 // mount(source, target, fstype, flags, data)
 static napi_value shim_mount(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -787,6 +906,8 @@ NAPI_MODULE_INIT() {
       FN("netnsCreateAt", shim_netns_create_at),
       FN("mount", shim_mount),
       FN("umount", shim_umount),
+      FN("tunCreate", shim_tun_create),
+      FN("nsType", shim_ns_type),
 #undef FN
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) !=

@@ -40,6 +40,22 @@ export interface Addon {
     data: string | null,
   ): void;
   umount(target: string, flags: number): void;
+  /** ioctl(fd, NS_GET_NSTYPE): the CLONE_NEW* flag of a namespace descriptor; ENOTTY otherwise. */
+  nsType(fd: number): number;
+  /**
+   * Creates a tun/tap device as `ip tuntap add` does (TUNSETIFF with IFF_TUN_EXCL, then
+   * TUNSETOWNER / TUNSETGROUP when not -1, then TUNSETPERSIST when `persist`), inside the
+   * namespace `netnsFd` (-1: the caller's). `name` may be '' or a pattern like `tap%d`.
+   * Returns the device's name.
+   */
+  tunCreate(
+    name: string,
+    flags: number,
+    persist: boolean,
+    netnsFd: number,
+    owner: number,
+    group: number,
+  ): string;
 }
 
 /** Environment variable naming a directory to load the addon from instead of the package. */
