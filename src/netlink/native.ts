@@ -146,17 +146,23 @@ function packageRoot(): string {
       `rtnl: cannot locate the rtnl package to load its native addon; set ${ADDON_PATH_ENV} to the package directory.`,
     );
   }
-  let dir = dirname(self);
-  for (;;) {
+  const root = findPackageRoot();
+  if (root === undefined) {
+    throw new NetlinkSocketError(
+      'ERR_RTNL_ADDON',
+      `rtnl: no package.json named "${PACKAGE_NAME}" above ${dirname(self)}; set ${ADDON_PATH_ENV} to the package directory.`,
+    );
+  }
+  return root;
+}
+
+/** The rtnl package directory above this module, or undefined when it cannot be found. */
+export function findPackageRoot(): string | undefined {
+  const self = selfPath();
+  if (self === undefined) return undefined;
+  for (let dir = dirname(self); ; dir = dirname(dir)) {
     if (isRtnlPackage(dir)) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new NetlinkSocketError(
-        'ERR_RTNL_ADDON',
-        `rtnl: no package.json named "${PACKAGE_NAME}" above ${dirname(self)}; set ${ADDON_PATH_ENV} to the package directory.`,
-      );
-    }
-    dir = parent;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -1,10 +1,9 @@
 // Where the exec helper (native/nshelper.c, built by binding.gyp as rtnl_nshelper beside the
 // addon) lives: looked up like the addon, on first use, and cached.
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { NetlinkSocketError } from '../netlink/errors.js';
-import { ADDON_PATH_ENV } from '../netlink/native.js';
+import { ADDON_PATH_ENV, findPackageRoot } from '../netlink/native.js';
 
 /** Environment variable naming the helper executable to use instead of the package's. */
 export const NSHELPER_PATH_ENV = 'RTNL_NSHELPER_PATH';
@@ -37,7 +36,7 @@ export function nshelperPath(): string {
   }
   const addonDir = process.env[ADDON_PATH_ENV];
   const roots = addonDir ? [resolve(addonDir)] : [];
-  const root = packageRoot();
+  const root = findPackageRoot();
   if (root !== undefined) roots.push(root);
   const candidates = roots.flatMap((dir) => [
     join(dir, 'build', 'Release', NSHELPER_NAME),
@@ -66,25 +65,3 @@ function isExecutable(path: string): boolean {
   }
 }
 
-// The rtnl package directory above this module (src/ns/ in a checkout, dist/ or a dist chunk in
-// an installed package). import.meta.url in ESM and vitest, __filename in the CJS build.
-function packageRoot(): string | undefined {
-  let self: string | undefined;
-  try {
-    const url = import.meta.url;
-    if (url) self = fileURLToPath(url);
-  } catch {}
-  if (self === undefined && typeof __filename === 'string' && isAbsolute(__filename)) {
-    self = __filename;
-  }
-  if (self === undefined) return undefined;
-  for (let dir = dirname(self); ; dir = dirname(dir)) {
-    try {
-      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: unknown;
-      };
-      if (json.name === 'rtnl') return dir;
-    } catch {}
-    if (dirname(dir) === dir) return undefined;
-  }
-}
