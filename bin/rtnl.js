@@ -67,7 +67,10 @@ function toJson(link, names) {
   if (a.qdisc !== undefined) o.qdisc = a.qdisc;
   if (a.master !== undefined) o.master = names.get(a.master);
   o.operstate = typeof a.operstate === 'string' ? a.operstate.toUpperCase() : String(a.operstate);
-  o.linkmode = LINKMODES[a.linkmode] ?? String(a.linkmode);
+  o.linkmode =
+    typeof a.linkmode === 'string'
+      ? a.linkmode.toUpperCase()
+      : (LINKMODES[a.linkmode] ?? String(a.linkmode));
   o.group = a.group === 0 ? 'default' : String(a.group);
   if (a.txqlen !== undefined) o.txqlen = a.txqlen;
   o.link_type = LINK_TYPES[h.type] ?? `[${h.type}]`;

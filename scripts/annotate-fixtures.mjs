@@ -10,6 +10,7 @@ import {
   extAckAttributes,
   flagNames,
   linkMessage,
+  neighborMessage,
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
   NLMSG_DONE,
@@ -17,6 +18,7 @@ import {
   nlmsgAlign,
   routeMessage,
   rtmTypeName,
+  ruleMessage,
 } from '../dist/index.js';
 
 const SCHEMAS = new Map([
@@ -30,6 +32,12 @@ const SCHEMAS = new Map([
   [24, routeMessage],
   [25, routeMessage],
   [26, routeMessage],
+  [28, neighborMessage],
+  [29, neighborMessage],
+  [30, neighborMessage],
+  [32, ruleMessage],
+  [33, ruleMessage],
+  [34, ruleMessage],
 ]);
 const CONTROL = ['', 'NLMSG_NOOP', 'NLMSG_ERROR', 'NLMSG_DONE', 'NLMSG_OVERRUN'];
 const WIDTH = 16;
@@ -77,8 +85,16 @@ function attributeRows(buf, base, annotations, indent) {
     const label = `${a.path.replace(/^[^.]+\./, '')}${a.constant ? ` (${a.constant})` : ''}`;
     const start = base + a.offset;
     if (container) {
+      // The nest's header, and any fixed struct before its first child (VETH_INFO_PEER's
+      // ifinfomsg): every byte up to the first child's offset.
       out.push(
-        ...rows(buf, start, start + 4, `${label} nest, ${a.length - 4} bytes`, indent + a.depth),
+        ...rows(
+          buf,
+          start,
+          base + next.offset,
+          `${label} nest, ${a.length - 4} bytes${a.value ? ` ${a.value}` : ''}`,
+          indent + a.depth,
+        ),
       );
     } else {
       const end = start + nlmsgAlign(a.length);

@@ -174,6 +174,9 @@ const RAW_STRINGS = Symbol('rtnl.rawStrings');
 // Attributes whose NLA_F_NESTED / NLA_F_NET_BYTEORDER bits differ from what the encoder sets by
 // default (iproute2 and older kernel code emit nests without NLA_F_NESTED) keep their bits.
 const WIRE_FLAGS = Symbol('rtnl.wireFlags');
+// Padding bytes that came non-zero (iproute2 builds lightweight-tunnel attributes in an
+// uninitialised buffer), per attribute key, so they re-encode as they came.
+const WIRE_PAD = Symbol('rtnl.wirePad');
 
 const NESTING_KINDS = new Set(['nested', 'indexed', 'submessage']);
 // A `message` attribute is a nest on the wire too (VETH_INFO_PEER is sent with NLA_F_NESTED by
@@ -270,11 +273,19 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
       (type, flags, off, len) => raws.push(new RawAttribute(type, flags, b, off, len)),
       path,
     );
-    return this.decodeRaw(b, raws, path);
+    return this.decodeRaw(b, raws, path, end);
   }
 
-  /** Decode attributes already split by walkAttributes/parseAttributes. */
-  decodeRaw(buf: Buffer, raws: readonly RawAttribute[], path = this.name): Decoded<A> {
+  /**
+   * Decode attributes already split by walkAttributes/parseAttributes. With `end` (where the
+   * run ends), non-zero padding after an attribute is remembered so it re-encodes exactly.
+   */
+  decodeRaw(
+    buf: Buffer,
+    raws: readonly RawAttribute[],
+    path = this.name,
+    end?: number,
+  ): Decoded<A> {
     const out: Record<string, unknown> = {};
     const order: WireEntry[] = [];
     let unknown: UnknownAttribute[] | undefined;
@@ -291,6 +302,20 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
         continue;
       }
       const [key, spec] = hit;
+      if (end !== undefined) {
+        const from = raw.offset + raw.length;
+        const to = Math.min(end, (from + 3) & ~3);
+        for (let i = from; i < to; i++) {
+          if (buf[i] === 0) continue;
+          let pads = (out as { [WIRE_PAD]?: Record<string, Uint8Array> })[WIRE_PAD];
+          if (!pads) {
+            pads = {};
+            hide(out, WIRE_PAD, pads);
+          }
+          pads[key] = Uint8Array.prototype.slice.call(buf, from, to);
+          break;
+        }
+      }
       if (raw.flags !== defaultFlags(spec)) {
         let flags = (out as { [WIRE_FLAGS]?: Record<string, number> })[WIRE_FLAGS];
         if (!flags) {
@@ -452,6 +477,11 @@ export class AttributeSet<A extends AttrSpecs = AttrSpecs> {
         : undefined;
     if (raw) w.binary(spec.type, raw);
     else encodeValue(w, spec.type, spec, x, path, (sel) => parent[sel]);
+    // Restore padding that came non-zero, when the attribute re-encoded to the same length.
+    const pad = (parent as { [WIRE_PAD]?: Record<string, Uint8Array> })[WIRE_PAD]?.[key];
+    if (pad && w.buf.readUInt16LE(at) + pad.length === w.pos - at) {
+      w.buf.set(pad, at + w.buf.readUInt16LE(at));
+    }
     // Restore the flag bits the attribute came with (the header's type field).
     if (flags !== undefined) w.buf.writeUInt16LE(spec.type | flags, at + 2);
   }

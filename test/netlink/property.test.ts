@@ -8,7 +8,10 @@ import { NetlinkDecodeError } from '../../src/netlink/errors.js';
 import { encodeMessage, parseAck, parseDone, parseMessages } from '../../src/netlink/message.js';
 import type { StructDef } from '../../src/netlink/struct.js';
 import { addressMessage } from '../../src/rtnetlink/address.js';
+import { isLinkKind, LINK_SLAVE_DATA } from '../../src/rtnetlink/kinds/index.js';
 import {
+  ipv4Devconf,
+  LINKMODE,
   linkMessage,
   OPERSTATE,
   rtnlLinkStats,
@@ -347,14 +350,32 @@ const linkValue = fc.record(
           fc.constantFrom(...Object.keys(OPERSTATE)),
           fc.integer({ min: 7, max: 255 }),
         ),
-        linkmode: u8v,
+        linkmode: fc.oneof(
+          fc.constantFrom(...Object.keys(LINKMODE)),
+          fc.integer({ min: 3, max: 255 }),
+        ),
+        // Kinds without a declared set, whose data stays raw bytes.
         linkinfo: fc.record(
-          { kind: text, data: bytes(), xstats: bytes(), slaveKind: text, slaveData: bytes() },
+          {
+            kind: text.filter((k) => !isLinkKind(k)),
+            data: bytes(),
+            xstats: bytes(),
+            slaveKind: text.filter((k) => !Object.hasOwn(LINK_SLAVE_DATA, k)),
+            slaveData: bytes(),
+          },
           optional,
         ),
         ifalias: text,
         stats64: structValue(rtnlLinkStats64 as StructDef<object>, u64v),
-        afSpec: bytes(),
+        afSpec: fc.record(
+          {
+            inet: fc.record(
+              { conf: structValue(ipv4Devconf as StructDef<object>, u32v) },
+              { noNullPrototype: true },
+            ),
+          },
+          optional,
+        ),
         group: u32v,
         promiscuity: u32v,
         carrier: u8v,
@@ -362,7 +383,7 @@ const linkValue = fc.record(
         linkNetnsid: s32v,
         physPortName: text,
         protoDown: u8v,
-        xdp: bytes(),
+        xdp: fc.record({ fd: s32v, progId: u32v }, optional),
         newNetnsid: s32v,
         targetNetnsid: s32v,
         newIfindex: s32v,
@@ -426,12 +447,66 @@ const addressValue = fc.record(
         flags: ifaFlags,
         rtPriority: u32v,
         targetNetnsid: s32v,
-        proto: u8v,
+        // IFAPROT_* by name; other numbers stay numbers.
+        proto: fc.oneof(
+          fc.constantFrom('unspec', 'kernel_lo', 'kernel_ra', 'kernel_ll'),
+          fc.integer({ min: 4, max: 0xff }),
+        ),
       },
       optional,
     ),
   },
   { noNullPrototype: true },
+);
+
+// RTNH_F_* and RTAX_LOCK bits in <linux/rtnetlink.h> order, to name them independently.
+const RTNH: [string, number][] = [
+  ['dead', 1],
+  ['pervasive', 2],
+  ['onlink', 4],
+  ['offload', 8],
+  ['linkdown', 16],
+  ['unresolved', 32],
+  ['trap', 64],
+];
+const rtnhFlags = u8v.map((raw) => ({
+  names: RTNH.filter(([, bit]) => (raw & bit) !== 0).map(([n]) => n),
+  raw,
+}));
+const RTAX = [
+  'mtu',
+  'window',
+  'rtt',
+  'rttvar',
+  'ssthresh',
+  'cwnd',
+  'advmss',
+  'reordering',
+  'hoplimit',
+  'initcwnd',
+  'features',
+  'rtoMin',
+  'initrwnd',
+  'quickack',
+  'ccAlgo',
+  'fastopenNoCookie',
+];
+const rtaxLock = u32v.map((raw) => ({
+  names: RTAX.filter((_, i) => (raw & (1 << (i + 2))) !== 0),
+  raw,
+}));
+// struct mpls_label entries (label 20 bits, tc 3, bottom of stack, ttl 8).
+const labels = fc.array(
+  fc.record(
+    {
+      label: fc.integer({ min: 0, max: 0xfffff }),
+      tc: fc.integer({ min: 0, max: 7 }),
+      bos: fc.boolean(),
+      ttl: u8v,
+    },
+    { noNullPrototype: true },
+  ),
+  { maxLength: 3 },
 );
 
 const routeValue = fc.record(
@@ -459,8 +534,22 @@ const routeValue = fc.record(
         gateway: ip,
         priority: u32v,
         prefsrc: ip,
-        metrics: bytes(),
-        multipath: bytes(),
+        metrics: fc.record(
+          { lock: rtaxLock, mtu: u32v, window: u32v, advmss: u32v, ccAlgo: text, rtoMin: u32v },
+          optional,
+        ),
+        multipath: fc.array(
+          fc.record(
+            {
+              flags: rtnhFlags,
+              hops: u8v,
+              ifindex: s32v,
+              attributes: fc.record({ gateway: ip, flow: u32v, newdst: labels }, optional),
+            },
+            { noNullPrototype: true },
+          ),
+          { maxLength: 3 },
+        ),
         flow: u32v,
         cacheinfo: fc.record(
           {
@@ -477,10 +566,13 @@ const routeValue = fc.record(
         ),
         table: u32v,
         mark: u32v,
-        via: bytes(),
-        pref: u8v,
-        encapType: u16v,
-        encap: bytes(),
+        via: ip.map((address) => ({ family: address.includes(':') ? 'inet6' : 'inet', address })),
+        newdst: labels,
+        pref: fc.constantFrom('low', 'medium', 'high'),
+        encapType: fc.oneof(
+          fc.constantFrom('none', 'ila', 'rpl'),
+          fc.integer({ min: 11, max: 0xffff }),
+        ),
         expires: u32v,
         uid: u32v,
         ttlPropagate: u8v,
@@ -488,6 +580,7 @@ const routeValue = fc.record(
         sport: u16v,
         dport: u16v,
         nhId: u32v,
+        flowlabel: u32v,
       },
       optional,
     ),

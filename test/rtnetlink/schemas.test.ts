@@ -102,6 +102,11 @@ const IFLA: Record<string, number> = {
   IFLA_DEVLINK_PORT: 62,
   IFLA_GSO_IPV4_MAX_SIZE: 63,
   IFLA_GRO_IPV4_MAX_SIZE: 64,
+  IFLA_DPLL_PIN: 65,
+  IFLA_MAX_PACING_OFFLOAD_HORIZON: 66,
+  IFLA_NETNS_IMMUTABLE: 67,
+  IFLA_HEADROOM: 68,
+  IFLA_TAILROOM: 69,
 };
 const IFLA_INFO: Record<string, number> = {
   IFLA_INFO_KIND: 1,
@@ -154,6 +159,7 @@ const RTA: Record<string, number> = {
   RTA_SPORT: 28,
   RTA_DPORT: 29,
   RTA_NH_ID: 30,
+  RTA_FLOWLABEL: 31, // newer than 6.1: rt-route.yaml
 };
 
 // struct rtnl_link_stats64 in <linux/if_link.h> order.
@@ -379,9 +385,9 @@ describe('whole messages in both directions', () => {
         nla(37, u32le(-1)), // IFLA_LINK_NETNSID
         nla(1, hex('02 00 00 00 00 05')), // IFLA_ADDRESS
         nla(2, hex('ff ff ff ff ff ff')), // IFLA_BROADCAST
-        nest(18, nla(1, str('veth')), nest(2, nla(1, u32le(7)))), // IFLA_LINKINFO {KIND, DATA (raw)}
+        nest(18, nla(1, str('team')), nest(2, nla(1, u32le(7)))), // IFLA_LINKINFO {KIND, DATA (raw: team is not declared)}
         nest(52, nla(53, str('alt0')), nla(53, str('alt1'))), // IFLA_PROP_LIST {ALT_IFNAME ×2}
-        nla(26, nest(2, nla(1, u8(1)))), // IFLA_AF_SPEC, kept raw
+        nest(26, nest(10, nla(8, u8(1)))), // IFLA_AF_SPEC {AF_INET6 {IFLA_INET6_ADDR_GEN_MODE none}}
         nla(23, stats64), // IFLA_STATS64
         nla(33, u8(1)), // IFLA_CARRIER
         nla(61, u32le(0)), // IFLA_ALLMULTI
@@ -393,13 +399,13 @@ describe('whole messages in both directions', () => {
           mtu: 1500,
           txqlen: 1000,
           operstate: 'up',
-          linkmode: 0,
+          linkmode: 'default',
           linkNetnsid: -1,
           address: '02:00:00:00:00:05',
           broadcast: 'ff:ff:ff:ff:ff:ff',
-          linkinfo: { kind: 'veth', data: nla(1, u32le(7)) },
+          linkinfo: { kind: 'team', data: nla(1, u32le(7)) },
           propList: { altIfname: ['alt0', 'alt1'] },
-          afSpec: nest(2, nla(1, u8(1))),
+          afSpec: { inet6: { addrGenMode: 'none' } },
           stats64: Object.fromEntries(STATS.map((name, i) => [name, BigInt(i * 1000)])),
           carrier: 1,
           allmulti: 0,
@@ -435,7 +441,7 @@ describe('whole messages in both directions', () => {
             tstamp: 5678,
           },
           rtPriority: 100,
-          proto: 2,
+          proto: 'kernel_ra',
         },
       },
     ],
@@ -465,7 +471,7 @@ describe('whole messages in both directions', () => {
         nla(5, hex('c0 00 02 fe')), // RTA_GATEWAY
         nla(4, u32le(2)), // RTA_OIF
         nla(6, u32le(100)), // RTA_PRIORITY
-        nla(8, nla(2, u32le(1400))), // RTA_METRICS, kept raw
+        nla(8, nla(2, u32le(1400))), // RTA_METRICS {RTAX_MTU} (no NLA_F_NESTED, as the kernel sends it)
         nla(20, u8(0)), // RTA_PREF
         nla(28, be16(53)), // RTA_SPORT
         nla(12, ...[1, 2, -1, 4, 5, 6, 7, 8].map(u32le)), // RTA_CACHEINFO
@@ -489,8 +495,8 @@ describe('whole messages in both directions', () => {
           gateway: '192.0.2.254',
           oif: 2,
           priority: 100,
-          metrics: nla(2, u32le(1400)),
-          pref: 0,
+          metrics: { mtu: 1400 },
+          pref: 'medium',
           sport: 53,
           cacheinfo: {
             rta_clntref: 1,
@@ -529,7 +535,7 @@ describe('whole messages in both directions', () => {
     expect(linkMessage.pathAt(request, 112)).toBe('link.linkinfo.kind');
     expect(linkMessage.pathAt(request, 124)).toBe('link.linkinfo.data');
     // Inside IFLA_INFO_DATA of a kind without a schema yet: named with the kind.
-    expect(linkMessage.pathAt(request, 128)).toBe('link.linkinfo.data(veth)');
+    expect(linkMessage.pathAt(request, 128)).toBe('link.linkinfo.data(team)');
     expect(linkMessage.pathAt(request, 36)).toBe('link.ifname');
   });
 });

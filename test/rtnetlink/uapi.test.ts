@@ -16,22 +16,35 @@ import {
   rtnlLinkStats64,
 } from '../../src/rtnetlink/link.js';
 import { routeMessage, rtaCacheinfo, rtmsg } from '../../src/rtnetlink/route.js';
-import { collectAttributes, cValues } from '../helpers/uapi.js';
+import { collectAttributes, cValues, DEFAULT_HEADERS } from '../helpers/uapi.js';
 
 /** Declared by rtnl, absent from the 6.1 headers: the YNL spec's numbers (rt-link.yaml). */
 const NEWER_THAN_HEADERS: Record<string, number> = {
   IFLA_DEVLINK_PORT: 62,
   IFLA_GSO_IPV4_MAX_SIZE: 63,
   IFLA_GRO_IPV4_MAX_SIZE: 64,
+  IFLA_DPLL_PIN: 65,
+  IFLA_MAX_PACING_OFFLOAD_HORIZON: 66,
+  IFLA_NETNS_IMMUTABLE: 67,
+  IFLA_HEADROOM: 68,
+  IFLA_TAILROOM: 69,
+  // rt-route.yaml: route-attrs after nh-id (30).
+  RTA_FLOWLABEL: 31,
 };
 
 describe('numbers against <linux/*.h>', () => {
   it('attribute numbers', () => {
     const declared = new Map<string, number>();
-    for (const m of [linkMessage, addressMessage, routeMessage])
+    // The top-level IFLA_* numbers; the nested link sets and the kinds are checked with their own
+    // headers in uapi-link.test.ts.
+    for (const spec of Object.values(linkMessage.attributes.attrs))
+      declared.set(spec.c!, spec.type);
+    for (const m of [addressMessage, routeMessage])
       collectAttributes(m.attributes as AttributeSet, declared);
+    // RTA_ENCAP's attribute sets are declared in the lightweight-tunnel headers.
     const { values, unknown } = cValues(
       Object.fromEntries([...declared.keys()].map((c) => [c, c])),
+      [...DEFAULT_HEADERS, 'linux/lwtunnel.h', 'linux/mpls_iptunnel.h', 'linux/seg6_iptunnel.h'],
     );
     for (const [c, n] of declared) {
       if (unknown.includes(c)) {
