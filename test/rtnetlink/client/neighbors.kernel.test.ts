@@ -1,0 +1,178 @@
+// rt.neighbors against the live kernel, inside an anonymous namespace this file makes. After
+// each step the namespace is read back with `ip -j neigh show` run in it (iproute2 is the
+// oracle). The entries live on a veth, a device that does ARP and NDP.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NetlinkError } from '../../../src/netlink/errors.js';
+import { createNetns, type Netns } from '../../../src/ns/index.js';
+import type { Neighbor } from '../../../src/rtnetlink/api/neighbors.js';
+import { RtNetlink } from '../../../src/rtnetlink/client.js';
+
+let ns: Netns;
+let rt: RtNetlink;
+let v0: number;
+
+const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
+const ip = (...args: string[]) =>
+  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
+const ipJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
+  JSON.parse(ip('-j', ...args)) as T;
+const ipError = (...args: string[]) =>
+  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+
+/** Our entry in the shape `ip -j neigh show dev v0` prints. */
+function asIp(n: Neighbor): Record<string, unknown> {
+  const out: Record<string, unknown> = { dst: n.dst };
+  if (n.lladdr !== undefined) out.lladdr = n.lladdr;
+  if (n.flags.names.includes('router')) out.router = null;
+  if (n.flags.names.includes('proxy')) out.proxy = null;
+  else out.state = n.state.names.map((s) => s.toUpperCase());
+  return out;
+}
+
+beforeAll(async () => {
+  ns = createNetns();
+  for (const cmd of [
+    'link set lo up',
+    'link add v0 type veth peer name v1',
+    'link set v0 up',
+    'link set v1 up',
+    'addr add 10.0.0.1/24 dev v0',
+    'addr add 2001:db8::1/64 dev v0 nodad',
+  ]) {
+    ip(...cmd.split(' '));
+  }
+  rt = await RtNetlink.open({ netns: ns });
+  v0 = ipJson<{ ifindex: number }[]>('link', 'show', 'v0')[0]!.ifindex;
+});
+
+afterAll(() => {
+  rt?.close();
+  ns?.close();
+});
+
+const mineOnV0 = async () =>
+  (await rt.neighbors.list({ dev: 'v0' })).filter(
+    (n) => n.state.raw !== 0x40 && n.family !== 7 && !n.flags.names.includes('proxy'),
+  );
+
+describe('neighbors: create → list → replace → delete', () => {
+  it('add a permanent IPv4 entry', async () => {
+    await rt.neighbors.add({ dst: '10.0.0.5', lladdr: '02:00:00:00:00:05', dev: 'v0' });
+    expect(ipJson('neigh', 'show', '10.0.0.5', 'dev', 'v0')).toEqual([
+      { dst: '10.0.0.5', lladdr: '02:00:00:00:00:05', state: ['PERMANENT'] },
+    ]);
+  });
+
+  it.each([
+    ['reachable', '10.0.0.6'],
+    ['stale', '10.0.0.7'],
+  ] as const)('add in state %s', async (state, dst) => {
+    await rt.neighbors.add({ dst, lladdr: '02:00:00:00:00:07', dev: v0, state });
+    const [j] = ipJson<{ state: string[] }[]>('neigh', 'show', dst, 'dev', 'v0');
+    expect(j!.state).toEqual([state.toUpperCase()]);
+  });
+
+  it('add an IPv6 router entry', async () => {
+    await rt.neighbors.add({
+      dst: '2001:db8::5',
+      lladdr: '02:00:00:00:00:25',
+      dev: 'v0',
+      router: true,
+    });
+    expect(ipJson('-6', 'neigh', 'show', '2001:db8::5', 'dev', 'v0')).toEqual([
+      { dst: '2001:db8::5', lladdr: '02:00:00:00:00:25', router: null, state: ['PERMANENT'] },
+    ]);
+  });
+
+  it('list() of the device reads as ip -j neigh show dev v0 reads it', async () => {
+    const mine = await mineOnV0();
+    expect(mine.map(asIp)).toEqual(ipJson('neigh', 'show', 'dev', 'v0'));
+    expect(mine.every((n) => n.ifindex === v0)).toBe(true);
+  });
+
+  it('replace() changes the link-layer address', async () => {
+    await rt.neighbors.replace({ dst: '10.0.0.6', lladdr: '02:00:00:00:00:16', dev: 'v0' });
+    expect(ipJson('neigh', 'show', '10.0.0.6', 'dev', 'v0')).toEqual([
+      { dst: '10.0.0.6', lladdr: '02:00:00:00:00:16', state: ['PERMANENT'] },
+    ]);
+  });
+
+  it('filters by address and state', async () => {
+    const one = await rt.neighbors.list({ dst: '10.0.0.5' });
+    expect(one.map((n) => n.lladdr)).toEqual(['02:00:00:00:00:05']);
+    const stale = await rt.neighbors.list({ dev: 'v0', state: ['stale'] });
+    expect(stale.map((n) => n.dst)).toEqual(
+      ipJson<{ dst: string }[]>('neigh', 'show', 'dev', 'v0', 'nud', 'stale').map((j) => j.dst),
+    );
+  });
+
+  it('delete() of a listed entry, and by spec', async () => {
+    const [n] = await rt.neighbors.list({ dst: '2001:db8::5' });
+    await rt.neighbors.delete(n!);
+    expect(ipJson('-6', 'neigh', 'show', '2001:db8::5', 'dev', 'v0')).toEqual([]);
+    await rt.neighbors.delete({ dst: '10.0.0.5', dev: 'v0' });
+    expect(ipJson('neigh', 'show', '10.0.0.5', 'dev', 'v0')).toEqual([]);
+  });
+
+  it('proxy entries', async () => {
+    await rt.neighbors.add({ proxy: true, dst: '10.0.0.9', dev: 'v0' });
+    expect(ipJson('neigh', 'show', 'proxy')).toEqual([{ dst: '10.0.0.9', dev: 'v0', proxy: null }]);
+    const mine = await rt.neighbors.list({ proxy: true });
+    expect(mine.map((n) => [n.dst, n.ifindex, n.flags.names])).toEqual([
+      ['10.0.0.9', v0, ['proxy']],
+    ]);
+    await rt.neighbors.delete(mine[0]!);
+    expect(ipJson('neigh', 'show', 'proxy')).toEqual([]);
+  });
+
+  it('flush() removes what ip neigh flush would, leaving permanent entries', async () => {
+    await rt.neighbors.add({ dst: '10.0.0.20', lladdr: '02:00:00:00:00:20', dev: 'v0' });
+    await rt.neighbors.add({
+      dst: '10.0.0.21',
+      lladdr: '02:00:00:00:00:21',
+      dev: 'v0',
+      state: 'stale',
+    });
+    // What `ip neigh flush dev v0` would remove: every state but permanent and noarp.
+    const flushable = ipJson<{ dst: string; state: string[] }[]>('neigh', 'show', 'dev', 'v0')
+      .filter((j) => !j.state.includes('PERMANENT') && !j.state.includes('NOARP'))
+      .map((j) => j.dst);
+    expect(flushable).toContain('10.0.0.21');
+    const gone = await rt.neighbors.flush({ dev: 'v0' });
+    expect(gone.map((n) => n.dst).sort()).toEqual(flushable.sort());
+    const left = ipJson<{ dst: string; state: string[] }[]>('neigh', 'show', 'dev', 'v0');
+    expect(left.map((j) => j.dst)).toContain('10.0.0.20');
+    expect(left.every((j) => j.state.includes('PERMANENT'))).toBe(true);
+  });
+});
+
+describe('neighbors: kernel refusals carry the text ip prints', () => {
+  it('a link-layer address too short for the device', async () => {
+    const theirs = ipError('neigh', 'add', '10.0.0.30', 'lladdr', '02:00', 'dev', 'v0');
+    const err = await rt.neighbors
+      .add({ dst: '10.0.0.30', lladdr: '02:00', dev: 'v0' })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('EINVAL');
+    expect(theirs).toBe(`Error: ${err.kernelMessage}.`);
+  });
+
+  it('an existing entry: EEXIST', async () => {
+    const theirs = ipError('neigh', 'add', '10.0.0.20', 'lladdr', '02:00:00:00:00:20', 'dev', 'v0');
+    const err = await rt.neighbors
+      .add({ dst: '10.0.0.20', lladdr: '02:00:00:00:00:20', dev: 'v0' })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('EEXIST');
+    expect(theirs).toContain(err.kernelMessage ?? 'File exists');
+  });
+
+  it('deleting a missing entry: ENOENT', async () => {
+    const theirs = ipError('neigh', 'del', '10.0.0.99', 'dev', 'v0');
+    const err = await rt.neighbors.delete({ dst: '10.0.0.99', dev: 'v0' }).catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('ENOENT');
+    expect(theirs).toContain(err.kernelMessage ?? 'No such file or directory');
+  });
+});
