@@ -1,7 +1,10 @@
 // One memory measurement of one dump, run by run.mjs in a fresh `node --expose-gc` process so
 // that no measurement inherits another's heap.
 //
-//   node --expose-gc bench/memory-child.mjs NETNS_PATH TABLE WARMUP_TABLE decode|list raw|retained
+//   node --expose-gc bench/memory-child.mjs NETNS_PATH TABLE WARMUP_TABLE decode|list|objects raw|retained
+//
+// decode: the engine's dump with RawAttribute objects; list: the same collected first;
+// objects: the typed client's rt.routes.iterate() (route objects, streamed).
 //
 // raw       samples process.memoryUsage() every RAW_EVERY messages and on a 2 ms timer, without
 //           forcing GC: the peak a user would see, garbage included (V8's young generation alone
@@ -9,7 +12,7 @@
 // retained  forces a full GC every RETAINED_EVERY messages and then samples: what the library
 //           still holds mid-dump. Streaming means this stays flat as the table grows.
 // Prints one JSON object: the peak increase over a baseline taken after a warm-up dump and GC.
-import { dumpDecode, dumpListDecode, openConnection } from './cases.mjs';
+import { dumpDecode, dumpListDecode, openClient, openConnection } from './cases.mjs';
 
 const RAW_EVERY = 256;
 const RETAINED_EVERY = 1000;
@@ -18,12 +21,12 @@ const TIMER_MS = 2;
 const [netnsPath, tableArg, warmupTableArg, mode, sampling] = process.argv.slice(2);
 if (
   !netnsPath ||
-  !['decode', 'list'].includes(mode) ||
+  !['decode', 'list', 'objects'].includes(mode) ||
   !['raw', 'retained'].includes(sampling) ||
   typeof globalThis.gc !== 'function'
 ) {
   console.error(
-    'usage: node --expose-gc memory-child.mjs NETNS_PATH TABLE WARMUP_TABLE decode|list raw|retained',
+    'usage: node --expose-gc memory-child.mjs NETNS_PATH TABLE WARMUP_TABLE decode|list|objects raw|retained',
   );
   process.exit(2);
 }
@@ -37,10 +40,12 @@ function fullGc() {
   globalThis.gc();
 }
 
-const conn = await openConnection(netnsPath);
+const rt = mode === 'objects' ? await openClient(netnsPath) : undefined;
+const conn = rt ? rt.connection : await openConnection(netnsPath);
 // Warm up on the small table: JIT, the connection's buffers, and the kernel's view of our
 // receive buffer size (which decides how full the dump datagrams are).
-await dumpDecode(conn, warmupTable);
+if (rt) for await (const _ of rt.routes.iterate({ family: 'inet', table: warmupTable }));
+else await dumpDecode(conn, warmupTable);
 fullGc();
 const baseline = process.memoryUsage();
 const peak = { rss: 0, heapUsed: 0, arrayBuffers: 0, external: 0, js: 0 };
@@ -75,7 +80,13 @@ if (sampling === 'raw') {
 }
 
 let tally;
-if (mode === 'decode') {
+if (mode === 'objects') {
+  let messages = 0;
+  for await (const _route of rt.routes.iterate({ family: 'inet', table })) onMessage(++messages);
+  if (sampling === 'retained') fullGc();
+  sample();
+  tally = { messages };
+} else if (mode === 'decode') {
   tally = await dumpDecode(conn, table, onMessage);
   // The end of the dump, before anything is released.
   if (sampling === 'retained') fullGc();

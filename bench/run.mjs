@@ -24,6 +24,9 @@ const RESULTS = join(BUILD, 'latest.json');
 /** Targets from the issue: JS time over C time, both medians of the same run. */
 const TARGET_ACK = 4;
 const TARGET_DUMP = 3;
+/** Issue 3: bulk route adds through the typed client ≤ 2× C; routes listed as objects ≤ 3× C. */
+const TARGET_ADD = 2;
+const TARGET_LIST = 3;
 /**
  * The dump's memory is "bounded" when what it retains mid-dump for the big table is at most this
  * many times what it retains for a table a tenth the size: streaming gives ≈1, buffering ≈10.
@@ -35,12 +38,17 @@ const MEMORY_FLOOR = 1024 * 1024;
 // Tables of their own, below 253 (default/main/local) so rtm_table can name them.
 const BIG_TABLE = 100;
 const SMALL_TABLE = 101;
+// Emptied again by each add case (the routes are deleted after being added).
+const ADD_TABLE_C = 102;
+const ADD_TABLE_JS = 103;
+const ADD_TABLE_IP = 104;
 
 const { values: options } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     acks: { type: 'string', default: '20000' },
     routes: { type: 'string', default: '100000' },
+    adds: { type: 'string', default: '10000' },
     reps: { type: 'string', default: '5' },
     'memory-repeats': { type: 'string', default: '3' },
     // missed: profile the JS side of a timing case that missed its target; always; never.
@@ -50,6 +58,7 @@ const { values: options } = parseArgs({
 const ROUNDS = positive('rounds');
 const ACKS = positive('acks');
 const ROUTES = positive('routes');
+const ADDS = positive('adds');
 const SMALL_ROUTES = Math.max(1, Math.round(ROUTES / 10));
 const REPS = positive('reps');
 const MEMORY_REPEATS = positive('memory-repeats');
@@ -171,6 +180,44 @@ function cAck(nsPath) {
   return runJson(NLREF, [nsPath, 'ack', String(ACKS)]).ns_per_op;
 }
 
+function cAdd(nsPath) {
+  return runJson(NLREF, [nsPath, 'add', String(ADDS), String(ADD_TABLE_C)]);
+}
+
+/** Context: `ip -batch` of the same adds (process start included), then a flush of the table. */
+function ipBatchAdd(nsPath) {
+  const lines = [];
+  for (let i = 0; i < ADDS; i++) {
+    lines.push(
+      `route add ${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24 dev lo table ${ADD_TABLE_IP} proto static`,
+    );
+  }
+  const input = `${lines.join('\n')}\n`;
+  const start = process.hrtime.bigint();
+  run('nsenter', [`--net=${nsPath}`, 'ip', '-batch', '-'], { input });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  run('nsenter', [`--net=${nsPath}`, 'ip', 'route', 'flush', 'table', String(ADD_TABLE_IP)]);
+  return ms;
+}
+
+async function jsAdd(cases, rt) {
+  return cases.clientRouteAdds(rt, ADDS, ADD_TABLE_JS);
+}
+
+/** rt.routes.list() of the big table, REPS times after one untimed run (as jsDump). */
+async function jsObjects(cases, rt, which) {
+  const fn = which === 'list' ? cases.clientRouteList : cases.clientRouteIterate;
+  await fn(rt, BIG_TABLE);
+  const times = [];
+  let tally;
+  for (let i = 0; i < REPS; i++) {
+    const [ms, result] = await cases.timed(() => fn(rt, BIG_TABLE));
+    times.push(ms);
+    tally = result;
+  }
+  return { ms: median(times), tally };
+}
+
 function cDump(nsPath) {
   return runJson(NLREF, [nsPath, 'dump', String(REPS), String(BIG_TABLE)]);
 }
@@ -272,6 +319,7 @@ async function main() {
   const ns = createNetns();
   let conn;
   let socket;
+  let rt;
   try {
     // The C and node children open the namespace through our fd, which keeps it alive; closing
     // that fd at the end frees the namespace and every route in it.
@@ -285,6 +333,9 @@ async function main() {
 
     conn = await cases.openConnection(nsPath);
     socket = cases.openSocket(nsPath);
+    rt = await cases.openClient(nsPath);
+    // Warm the client's add path once (JIT), into the table the JS case uses and empties.
+    await cases.clientRouteAdds(rt, Math.min(1000, ADDS), ADD_TABLE_JS);
 
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -300,6 +351,11 @@ async function main() {
         ['jsList', () => jsDump(cases, conn, 'list')],
         ['jsWalk', () => jsDump(cases, conn, 'walk')],
         ['ipJson', () => ipJson(nsPath)],
+        ['cAdd', () => cAdd(nsPath)],
+        ['jsAdd', () => jsAdd(cases, rt)],
+        ['ipBatchAdd', () => ipBatchAdd(nsPath)],
+        ['jsObjects', () => jsObjects(cases, rt, 'list')],
+        ['jsObjectsIterate', () => jsObjects(cases, rt, 'iterate')],
       ];
       if (round % 2 === 0) steps.reverse();
       for (const [name, step] of steps) r[name] = await step();
@@ -324,9 +380,17 @@ async function main() {
           log(`  ${name}: ${r.mismatches[name]}`);
         }
       }
+      for (const name of ['jsObjects', 'jsObjectsIterate']) {
+        if (r[name].tally.messages !== ROUTES) {
+          r.mismatches[name] = `listed ${r[name].tally.messages} routes, expected ${ROUTES}`;
+          log(`  ${name}: ${r.mismatches[name]}`);
+        }
+      }
       rounds.push(r);
     }
 
+    rt.close();
+    rt = undefined;
     conn.close();
     conn = undefined;
     socket.close();
@@ -346,6 +410,10 @@ async function main() {
         small: memoryCase(nsPath, SMALL_TABLE, 'list', 'retained'),
         big: memoryCase(nsPath, BIG_TABLE, 'list', 'retained'),
       },
+      objectsRetained: {
+        small: memoryCase(nsPath, SMALL_TABLE, 'objects', 'retained'),
+        big: memoryCase(nsPath, BIG_TABLE, 'objects', 'retained'),
+      },
     };
 
     const summary = summarize(rounds, memory, populateMs);
@@ -364,6 +432,7 @@ async function main() {
     writeFileSync(RESULTS, `${JSON.stringify(summary, null, 2)}\n`);
     report(summary);
   } finally {
+    rt?.close();
     conn?.close();
     socket?.close();
     ns.close();
@@ -410,6 +479,30 @@ function summarize(rounds, memory, populateMs) {
     ...memory,
   };
 
+  const cAddMs = median(col('cAdd', (v) => v.add_ms));
+  const jsAddMs = median(col('jsAdd', (v) => v.add_ms));
+  const add = {
+    c_ms: cAddMs,
+    js_ms: jsAddMs,
+    ratio: ratio(jsAddMs, cAddMs),
+    target: TARGET_ADD,
+    c_del_ms: median(col('cAdd', (v) => v.del_ms)),
+    js_del_ms: median(col('jsAdd', (v) => v.del_ms)),
+  };
+  add.pass = add.ratio <= TARGET_ADD;
+  const ipBatchAddMs = median(col('ipBatchAdd'));
+  const objects = {
+    c_ms: cDumpMs,
+    js_ms: dump('jsObjects'),
+    target: TARGET_LIST,
+    invalid: invalid('jsObjects'),
+  };
+  objects.ratio = ratio(objects.js_ms, cDumpMs);
+  objects.pass = objects.ratio <= TARGET_LIST && !objects.invalid;
+  const objectsIterate = context('jsObjectsIterate');
+  const objMem = memory.objectsRetained;
+  const objectsMemoryRatio = floored(objMem.big.peak.js) / floored(objMem.small.peak.js);
+
   return {
     date: new Date().toISOString(),
     machine: { kernel: release(), node: process.version, cpus: cpus().length },
@@ -420,6 +513,7 @@ function summarize(rounds, memory, populateMs) {
       smallRoutes: SMALL_ROUTES,
       repsPerRound: REPS,
       memoryRepeats: MEMORY_REPEATS,
+      adds: ADDS,
       populateMs,
     },
     results: {
@@ -433,6 +527,18 @@ function summarize(rounds, memory, populateMs) {
         return { c_ms: cDumpMs, js_ms, ratio: ratio(js_ms, cDumpMs) };
       })(),
       memory: memoryResult,
+      add,
+      ipBatchAdd: { c_ms: cAddMs, js_ms: ipBatchAddMs, ratio: ratio(ipBatchAddMs, cAddMs) },
+      objects,
+      objectsIterate,
+      objectsMemory: {
+        ratio: objectsMemoryRatio,
+        target: TARGET_MEMORY_RATIO,
+        pass:
+          objectsMemoryRatio <= TARGET_MEMORY_RATIO &&
+          !(objMem.small.invalid ?? objMem.big.invalid),
+        invalid: objMem.small.invalid ?? objMem.big.invalid,
+      },
     },
     dump: {
       messages: rounds[0].cDump.messages,
@@ -499,6 +605,46 @@ function report(summary) {
       contextVerdict(r.dumpWalk),
     ],
     [
+      `list ${p.routes} routes as route objects, rt.routes.list()`,
+      fmtMs(r.objects.c_ms),
+      fmtMs(r.objects.js_ms),
+      fmtRatio(r.objects.ratio),
+      `≤ ${TARGET_LIST}×`,
+      verdict(r.objects),
+    ],
+    [
+      '  same, for await of rt.routes.iterate()',
+      fmtMs(r.objectsIterate.c_ms),
+      fmtMs(r.objectsIterate.js_ms),
+      fmtRatio(r.objectsIterate.ratio),
+      'context',
+      contextVerdict(r.objectsIterate),
+    ],
+    [
+      `add ${p.adds} routes, Promise.all(rt.routes.add)`,
+      fmtMs(r.add.c_ms),
+      fmtMs(r.add.js_ms),
+      fmtRatio(r.add.ratio),
+      `≤ ${TARGET_ADD}×`,
+      verdict(r.add),
+    ],
+    [
+      '  delete them again, rt.routes.delete',
+      fmtMs(r.add.c_del_ms),
+      fmtMs(r.add.js_del_ms),
+      fmtRatio(r.add.js_del_ms / r.add.c_del_ms),
+      'context',
+      '',
+    ],
+    [
+      '  iproute2: ip -batch of the same adds (with start-up)',
+      fmtMs(r.ipBatchAdd.c_ms),
+      fmtMs(r.ipBatchAdd.js_ms),
+      fmtRatio(r.ipBatchAdd.ratio),
+      'context',
+      '',
+    ],
+    [
       '  iproute2: spawn ip -j route show + JSON.parse',
       fmtMs(r.ipJson.c_ms),
       fmtMs(r.ipJson.js_ms),
@@ -536,8 +682,12 @@ function report(summary) {
   out.push(peakRow('for await, raw heap+buffers (no forced GC)', mem.decodeRaw, 'js'));
   out.push(peakRow('for await, raw rss', mem.decodeRaw, 'rss'));
   out.push(peakRow('list(), retained heap+buffers (for contrast)', mem.listRetained, 'js'));
+  out.push(peakRow('rt.routes.iterate(), retained heap+buffers', mem.objectsRetained, 'js'));
   out.push(
     `  bounded: retained ratio ${fmtRatio(mem.ratio)} (≤ ${TARGET_MEMORY_RATIO}×; proportional would be ≈10×)  ${verdict(mem)}`,
+  );
+  out.push(
+    `  route objects bounded: retained ratio ${fmtRatio(r.objectsMemory.ratio)} (≤ ${TARGET_MEMORY_RATIO}×)  ${verdict(r.objectsMemory)}`,
   );
 
   for (const [which, prof] of Object.entries(summary.profiles)) {
@@ -555,7 +705,9 @@ function report(summary) {
     ['for await + parseAttributes', r.dumpDecode],
     ['list()', r.dumpListDecode],
     ['walkAttributes', r.dumpWalk],
-    ...['decodeRetained', 'decodeRaw', 'listRetained'].flatMap((name) => [
+    ['rt.routes.list()', r.objects],
+    ['rt.routes.iterate()', r.objectsIterate],
+    ...['decodeRetained', 'decodeRaw', 'listRetained', 'objectsRetained'].flatMap((name) => [
       [`memory ${name}, ${p.smallRoutes} routes`, mem[name].small],
       [`memory ${name}, ${p.routes} routes`, mem[name].big],
     ]),
@@ -570,6 +722,9 @@ function report(summary) {
     ['request+ack', r.ack],
     ['dump', r.dumpDecode],
     ['memory', mem],
+    ['route adds', r.add],
+    ['route objects', r.objects],
+    ['route objects memory', r.objectsMemory],
   ].filter(([, result]) => !result.pass);
   out.push('');
   out.push(
