@@ -18,3 +18,35 @@ export * from './api/rules.js';
 export * from './api/neighbors.js';
 export * from './api/nsid.js';
 export type { DevRef } from './api/inet.js';
+export type {
+  AddressCommand,
+  AddressSpec,
+} from './requests/address.js';
+export type {
+  LinkChanges,
+  LinkOptions,
+  LinkSpec,
+  NetnsTarget,
+  RequestMessage,
+  VethPeer,
+} from './requests/link.js';
+export type {
+  FdbOp,
+  FdbSpec,
+  NeighborDumpFilter,
+  NeighborFamily,
+  NeighborOp,
+  NeighborSpec,
+} from './requests/neighbor.js';
+export type {
+  EncapSpec,
+  FamilyInput,
+  NexthopSpec,
+  RequestPlan,
+  RouteDumpFilter,
+  RouteGetSpec,
+  RouteMetrics,
+  RouteOp,
+  RouteSpec,
+} from './requests/route.js';
+export type { RangeInput, RuleSpec } from './requests/rule.js';

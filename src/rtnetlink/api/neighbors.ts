@@ -184,12 +184,29 @@ function isNeighbor(x: unknown): x is Neighbor {
   return typeof x === 'object' && x !== null && 'attributes' in x && 'ifindex' in x;
 }
 
-function specOf(n: Neighbor): NeighborSpec<number> {
-  if (n.dst === undefined) {
-    throw new TypeError(
-      'this neighbour entry has no address (an FDB entry?): cannot delete it here',
-    );
+/** The delete spec naming exactly this entry (an FDB spec for a bridge entry). */
+function specOf(n: Neighbor): NeighborSpec<number> | FdbSpec<number> {
+  if (n.family === AF_BRIDGE) {
+    if (n.lladdr === undefined) throw new TypeError('this FDB entry has no MAC address');
+    const a = n.attributes;
+    const fdb: FdbSpec<number> = { family: 'bridge', lladdr: n.lladdr, dev: n.ifindex };
+    // An entry the bridge reported (NDA_MASTER, no NTF_SELF) lives in the bridge's table.
+    if (
+      n.flags.names.includes('master') ||
+      (a.master !== undefined && !n.flags.names.includes('self'))
+    ) {
+      fdb.master = true;
+    }
+    if (n.flags.names.includes('self')) fdb.self = true;
+    if (a.dst !== undefined) fdb.dst = a.dst;
+    if (a.vlan !== undefined) fdb.vlan = a.vlan;
+    if (a.port !== undefined) fdb.port = a.port;
+    if (a.vni !== undefined) fdb.vni = a.vni;
+    if (a.srcVni !== undefined) fdb.srcVni = a.srcVni;
+    if (a.nhId !== undefined) fdb.nhid = a.nhId;
+    return fdb;
   }
+  if (n.dst === undefined) throw new TypeError('this neighbour entry has no address');
   const spec: NeighborSpec<number> = { dst: n.dst, dev: n.ifindex };
   if (n.flags.names.includes('proxy')) spec.proxy = true;
   return spec;

@@ -619,5 +619,3 @@ export function buildRouteDumpRequest(filter: RouteDumpFilter<number> = {}): Req
     },
   };
 }
-
-export { AF_INET, AF_INET6 };

@@ -176,3 +176,91 @@ describe('neighbors: kernel refusals carry the text ip prints', () => {
     expect(theirs).toContain(err.kernelMessage ?? 'No such file or directory');
   });
 });
+
+describe('neighbors: the bridge and vxlan FDB (family bridge)', () => {
+  const bridgeJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
+    JSON.parse(
+      execFileSync('nsenter', [...nsenter(), 'bridge', '-j', ...args], { encoding: 'utf8' }),
+    ) as T;
+
+  beforeAll(() => {
+    for (const cmd of [
+      'link add br0 type bridge',
+      'link add p0 type veth peer name p1',
+      'link set p0 master br0',
+      'link set br0 up',
+      'link set p0 up',
+      'link add vx0 type vxlan id 42 dstport 4789 local 10.0.0.1 dev v0',
+    ]) {
+      ip(...cmd.split(' '));
+    }
+  });
+
+  it('a static entry on a bridge port (master)', async () => {
+    await rt.neighbors.add({
+      family: 'bridge',
+      lladdr: '02:00:00:00:00:aa',
+      dev: 'p0',
+      master: true,
+      state: 'static',
+    });
+    const theirs = bridgeJson<{ mac: string; state: string; master?: string }[]>(
+      'fdb',
+      'show',
+      'dev',
+      'p0',
+    ).filter((j) => j.mac === '02:00:00:00:00:aa');
+    expect(theirs).toEqual([
+      // (`bridge fdb show dev X` leaves out the ifname.)
+      { mac: '02:00:00:00:00:aa', flags: [], master: 'br0', state: 'static' },
+    ]);
+    const mine = (await rt.neighbors.list({ family: 'bridge', dev: 'p0' })).filter(
+      (n) => n.lladdr === '02:00:00:00:00:aa',
+    );
+    expect(mine).toHaveLength(1);
+    // The kernel reports a static bridge entry as NUD_NOARP (which `bridge` prints as static).
+    expect(mine[0]).toMatchObject({ family: 7, state: { names: ['noarp'] } });
+    expect(mine[0]!.attributes.master).toBe(
+      ipJson<{ ifindex: number }[]>('link', 'show', 'br0')[0]!.ifindex,
+    );
+    await rt.neighbors.delete(mine[0]!);
+    expect(
+      bridgeJson<{ mac: string }[]>('fdb', 'show', 'dev', 'p0').filter(
+        (j) => j.mac === '02:00:00:00:00:aa',
+      ),
+    ).toEqual([]);
+  });
+
+  it('a vxlan remote (dst, port, vni)', async () => {
+    await rt.neighbors.add({
+      family: 'bridge',
+      lladdr: '00:00:00:00:00:00',
+      dev: 'vx0',
+      dst: '10.0.0.99',
+      port: 4790,
+      vni: 43,
+    });
+    expect(bridgeJson('fdb', 'show', 'dev', 'vx0')).toEqual([
+      {
+        mac: '00:00:00:00:00:00',
+        dst: '10.0.0.99',
+        port: 4790,
+        vni: 43,
+        flags: ['self'],
+        state: 'permanent',
+      },
+    ]);
+    const [mine] = await rt.neighbors.list({ family: 'bridge', dev: 'vx0' });
+    expect(mine!.attributes).toMatchObject({ dst: '10.0.0.99', port: 4790, vni: 43 });
+    await rt.neighbors.delete(mine!);
+    expect(bridgeJson('fdb', 'show', 'dev', 'vx0')).toEqual([]);
+  });
+
+  it('a bad MAC is refused before anything is sent', async () => {
+    const err = await rt.neighbors
+      .add({ family: 'bridge', lladdr: '02:00:00:00:00', dev: 'p0' })
+      .catch((e) => e);
+    expect(err.code).toBe('BAD_VALUE');
+    expect(err.path).toBe('fdb.lladdr');
+  });
+});
