@@ -66,8 +66,8 @@ export interface NsidEntry {
   /** The id the observing namespace gave the peer. */
   nsid: number;
   /**
-   * With `targetNsid`: the id the target namespace gave this connection's namespace (absent
-   * when it gave none).
+   * With `targetNsid`: the id this connection's own namespace gives the same peer
+   * (NETNSA_CURRENT_NSID; absent when it gives none). `nsid` is then the target's id for it.
    */
   currentNsid?: number;
 }
