@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// CLI benchmark, standalone (needs root and a built dist/): in a network namespace of its own,
+//   1. `rtnl -batch` of 10 k route adds against `ip -batch` of the same file, in the same run
+//      (target: at most 1.5 × ip's time, Node's start-up included);
+//   2. one-shot start-up: `rtnl link show` against `ip link show`, and rtnl's own load cost
+//      beyond `node -e ''` (target: < 30 ms); `rtnl -V` shows the framework alone.
+// Runs are interleaved (ip, rtnl, ip, rtnl, …) so both meet the same machine load; the
+// minimum and the median are reported.
+//
+//   node bench/cli.mjs [--routes N] [--rounds N] [--starts N] [--json]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ROUTES = opt('routes', 10_000);
+const ROUNDS = opt('rounds', 5);
+const STARTS = opt('starts', 20);
+const JSON_OUT = args.includes('--json');
+// RTNL_BIN: the launcher of another build (default: this package's bin/rtnl.js).
+const BIN = process.env.RTNL_BIN ?? new URL('../bin/rtnl.js', import.meta.url).pathname;
+
+// Re-run inside a fresh network namespace (nothing here touches the caller's).
+if (process.env.RTNL_BENCH_NS !== '1') {
+  const r = spawnSync('unshare', ['--net', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, RTNL_BENCH_NS: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const ip = (...a) => execFileSync('ip', a, { encoding: 'utf8' });
+const timed = (cmd, argv) => {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  }
+  return ms;
+};
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], runs: s.length };
+};
+const f1 = (x) => x.toFixed(1);
+
+ip('link', 'set', 'lo', 'up');
+ip('link', 'add', 'd0', 'type', 'ifb');
+ip('link', 'set', 'd0', 'up');
+
+const dir = mkdtempSync(join(tmpdir(), 'rtnl-bench-'));
+const results = {};
+try {
+  // ---- 1. batch of route adds ----
+  const file = join(dir, 'routes.batch');
+  const lines = [];
+  for (let i = 0; i < ROUTES; i++)
+    lines.push(`route add 10.${(i >> 8) & 255}.${i & 255}.0/24 dev d0`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const flush = () => ip('route', 'flush', 'dev', 'd0', 'proto', 'boot');
+  const ipT = [];
+  const rtnlT = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    ipT.push(timed('ip', ['-batch', file]));
+    flush();
+    rtnlT.push(timed(process.execPath, [BIN, '-batch', file]));
+    const n = ip('-j', 'route', 'show', 'dev', 'd0', 'proto', 'boot');
+    if (JSON.parse(n).length !== ROUTES) throw new Error('rtnl -batch did not add every route');
+    flush();
+  }
+  const ipS = stats(ipT);
+  const rtS = stats(rtnlT);
+  results.batch = {
+    routes: ROUTES,
+    ip_ms: ipS,
+    rtnl_ms: rtS,
+    ratio_min: rtS.min / ipS.min,
+    ratio_median: rtS.median / ipS.median,
+    target: 1.5,
+  };
+
+  // ---- 2. start-up ----
+  const starts = { node: [], rtnlV: [], rtnl: [], ip: [] };
+  for (let i = 0; i < STARTS; i++) {
+    starts.node.push(timed(process.execPath, ['-e', '']));
+    starts.rtnlV.push(timed(process.execPath, [BIN, '-V']));
+    starts.rtnl.push(timed(process.execPath, [BIN, 'link', 'show']));
+    starts.ip.push(timed('ip', ['link', 'show']));
+  }
+  const node = stats(starts.node);
+  const rtnl = stats(starts.rtnl);
+  const rtnlV = stats(starts.rtnlV);
+  results.startup = {
+    node_e_ms: node,
+    rtnl_version_ms: rtnlV,
+    rtnl_link_show_ms: rtnl,
+    ip_link_show_ms: stats(starts.ip),
+    rtnl_own_cost_ms: { min: rtnl.min - node.min, median: rtnl.median - node.median },
+    framework_cost_ms: { min: rtnlV.min - node.min, median: rtnlV.median - node.median },
+    target_own_cost_ms: 30,
+  };
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (JSON_OUT) {
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+} else {
+  const b = results.batch;
+  const s = results.startup;
+  const line = (name, st) =>
+    `  ${name.padEnd(28)} min ${f1(st.min).padStart(8)} ms   median ${f1(st.median).padStart(8)} ms`;
+  console.log(
+    `rtnl -batch vs ip -batch: ${b.routes} route adds, ${ROUNDS} rounds each (interleaved)`,
+  );
+  console.log(line('ip -batch', b.ip_ms));
+  console.log(line('rtnl -batch', b.rtnl_ms));
+  console.log(
+    `  ratio rtnl/ip               min ${f1(b.ratio_min)}×   median ${f1(b.ratio_median)}×   (target ≤ ${b.target}×)`,
+  );
+  console.log(`start-up, ${STARTS} runs each (interleaved)`);
+  console.log(line("node -e ''", s.node_e_ms));
+  console.log(line('rtnl -V', s.rtnl_version_ms));
+  console.log(line('rtnl link show', s.rtnl_link_show_ms));
+  console.log(line('ip link show', s.ip_link_show_ms));
+  console.log(
+    `  rtnl's own cost (link show − node -e ''): min ${f1(s.rtnl_own_cost_ms.min)} ms, median ${f1(s.rtnl_own_cost_ms.median)} ms (target < ${s.target_own_cost_ms} ms)`,
+  );
+  console.log(
+    `  framework alone (-V − node -e ''):         min ${f1(s.framework_cost_ms.min)} ms, median ${f1(s.framework_cost_ms.median)} ms`,
+  );
+}

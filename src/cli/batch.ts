@@ -1,0 +1,168 @@
+// `rtnl [-force] -batch FILE|-`: run one command per line, as ip's do_batch (lib/utils.c) does:
+// '#' starts a comment, a line ending in '\' continues on the next, words split on blanks with
+// '…' or "…" quoting a word; blank lines are skipped. The first failing line stops the run with
+// `Command failed FILE:LINE` (the last physical line of the command); with -force every line
+// runs and the status is 1 if any failed. One rtnetlink socket serves every line.
+import { readFileSync } from 'node:fs';
+import type { RtNetlink } from '../index.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { CliError, describeError } from './errors.js';
+import type { Output } from './output.js';
+
+/** One command of a batch file: its words and the line number ip reports for it. */
+export interface BatchCommand {
+  words: string[];
+  line: number;
+}
+
+const PLAIN = /^[^'"]*$/;
+
+/** True for the blanks makeargs splits on (" \t\r\n"). */
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
+
+/**
+ * ip's makeargs: split one line into words. A word that starts with a quote runs to the next
+ * identical quote (the character after the closing quote is dropped as a separator).
+ *
+ * @throws {CliError} `Unterminated quoted string` (ip exits 1).
+ */
+export function splitWords(line: string): string[] {
+  // Fast path: no quotes, so words are what lies between blanks.
+  if (PLAIN.test(line)) {
+    const words: string[] = [];
+    const n = line.length;
+    let i = 0;
+    while (i < n) {
+      while (i < n && isBlank(line.charCodeAt(i))) i++;
+      if (i >= n) break;
+      const start = i;
+      while (i < n && !isBlank(line.charCodeAt(i))) i++;
+      words.push(line.slice(start, i));
+    }
+    return words;
+  }
+  const ws = ' \t\r\n';
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && ws.includes(line[i]!)) i++;
+    if (i >= line.length) break;
+    const q = line[i]!;
+    if (q === "'" || q === '"') {
+      const end = line.indexOf(q, i + 1);
+      if (end < 0) throw new CliError('Unterminated quoted string', 1);
+      words.push(line.slice(i + 1, end));
+      i = end + 2;
+    } else {
+      let j = i;
+      while (j < line.length && !ws.includes(line[j]!)) j++;
+      words.push(line.slice(i, j));
+      i = j + 1;
+    }
+  }
+  return words;
+}
+
+/**
+ * ip's getcmdline loop: comments cut at '#', `\` + newline joins the next physical line.
+ * Yields each non-blank command with the number of its last physical line.
+ */
+export function* batchCommands(text: string): Generator<BatchCommand> {
+  const lines = text.split('\n');
+  // A final newline does not start another line.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  let n = 0;
+  while (n < lines.length) {
+    let line = lines[n++]!;
+    let hash = line.indexOf('#');
+    if (hash >= 0) line = line.slice(0, hash);
+    // getcmdline looks for "\\\n" in the line as read, i.e. a backslash ending the line.
+    while (line.endsWith('\\') && hash < 0) {
+      if (n >= lines.length) throw new CliError('Missing continuation line', 1);
+      let next = lines[n++]!;
+      hash = next.indexOf('#');
+      if (hash >= 0) next = next.slice(0, hash);
+      line = line.slice(0, -1) + next;
+    }
+    const words = splitWords(line);
+    if (words.length > 0) yield { words, line: n };
+  }
+}
+
+/** Read a batch file, or stdin for `-`. */
+export function readBatchInput(name: string): string {
+  try {
+    return readFileSync(name === '-' ? 0 : name, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = STRERROR[e.code ?? ''] ?? e.message;
+    throw new CliError(`Cannot open file "${name}" for reading: ${reason}`, 1);
+  }
+}
+
+// strerror(3) texts of what opening a file can fail with (the rest: Node's message).
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+};
+
+/**
+ * Run a batch file. Resolves to the exit status: 0 when every line succeeded, 1 when one failed
+ * (ip's EXIT_FAILURE), whatever status that line's command had.
+ */
+export async function runBatch(
+  name: string,
+  opts: GlobalOptions,
+  out: Output,
+  rt: () => Promise<RtNetlink>,
+  runCommand: (ctx: CliContext, words: readonly string[]) => Promise<number>,
+): Promise<number> {
+  let text: string;
+  try {
+    text = readBatchInput(name);
+  } catch (err) {
+    const { message, exitCode } = await describeError(err);
+    out.error(message);
+    return exitCode;
+  }
+  const family = opts.family;
+  // One context for every line; ip resets the family to the command line's before each line
+  // (ip_batch_cmd), which is all a line may have changed.
+  const lineOpts: GlobalOptions = { ...opts };
+  const ctx: CliContext = { opts: lineOpts, out, batch: true, rt };
+  let status = 0;
+  const commands = batchCommands(text);
+  for (;;) {
+    let cmd: BatchCommand | undefined;
+    try {
+      const r = commands.next();
+      if (r.done) break;
+      cmd = r.value;
+    } catch (err) {
+      // A line ip could not split (unterminated quote): ip exits at once with status 1.
+      const { message, exitCode } = await describeError(err);
+      out.error(message);
+      return exitCode;
+    }
+    if (family !== undefined) lineOpts.family = family;
+    else if (lineOpts.family !== undefined) delete lineOpts.family;
+    let code: number;
+    try {
+      code = await runCommand(ctx, cmd.words);
+    } catch (err) {
+      const d = await describeError(err);
+      if (d.message) out.error(d.message);
+      code = d.exitCode;
+    }
+    if (code !== 0) {
+      out.error(`Command failed ${name}:${cmd.line}`);
+      status = 1;
+      if (!opts.force) break;
+    }
+  }
+  return status;
+}
