@@ -9,6 +9,7 @@ import { neighborMessage } from '../neighbor.js';
 import {
   buildFdbRequest,
   buildNeighborDumpRequest,
+  buildNeighborGetRequest,
   buildNeighborRequest,
   type FdbSpec,
   type NeighborDumpFilter,
@@ -139,6 +140,28 @@ export class Neighbors {
   /** Add or replace an entry (`ip neigh replace`: NLM_F_CREATE | NLM_F_REPLACE). */
   replace(spec: NeighborSpecInput): Promise<void> {
     return this.#modify('replace', spec);
+  }
+
+  /** Change an existing entry (`ip neigh change`: NLM_F_REPLACE; ENOENT if there is none). */
+  change(spec: NeighborSpec<DevRef>): Promise<void> {
+    return this.#modify('change', spec);
+  }
+
+  /**
+   * One entry (`ip neigh get ADDR dev DEV [proxy]`): RTM_GETNEIGH for `dst` on `dev`.
+   * Rejects with the kernel's ENOENT when there is no such entry.
+   */
+  async get(query: { dst: string; dev: DevRef; proxy?: boolean }): Promise<Neighbor> {
+    const build = (dev: number) => buildNeighborGetRequest({ ...query, dev });
+    build(1); // check everything before a name lookup leaves
+    const plan = build(await resolveDev(this.#rt, query.dev, 'neighbor.dev'));
+    const replies = await this.#rt.connection.request(plan.type, (w) => plan.write(w), {
+      flags: plan.flags,
+      schema: neighborMessage,
+    });
+    const reply = replies.find((m) => m.type === RTM_NEWNEIGH);
+    if (!reply) throw new TypeError('the kernel answered RTM_GETNEIGH without an entry');
+    return decodeNeighbor(reply);
   }
 
   /** Delete an entry: a spec ({ dst, dev }) or a {@link Neighbor} from `list()`. */

@@ -133,6 +133,36 @@ export function buildNeighborRequest(op: NeighborOp, spec: NeighborSpec<number>)
   };
 }
 
+/**
+ * Build the request for one entry (`ip neigh get`): RTM_GETNEIGH with ndm_ifindex, NTF_PROXY
+ * for a proxy entry, and NDA_DST (the kernel needs strict checking for it, which the client
+ * sets).
+ */
+export function buildNeighborGetRequest(query: {
+  dst: string;
+  dev: number;
+  proxy?: boolean | undefined;
+}): RequestPlan {
+  if (typeof query !== 'object' || query === null) throw bad('neighbor', 'expected an object');
+  const dst = parseInetAddress(query.dst, 'neighbor.dst');
+  const ifindex = checkU32(query.dev, 'neighbor.dev');
+  const proxy = bool(query.proxy, 'neighbor.proxy');
+  return {
+    type: RTM_GETNEIGH,
+    flags: 0,
+    write(w) {
+      w.rawU8(dst.family);
+      w.rawU8(0);
+      w.rawU16(0);
+      w.rawU32(ifindex);
+      w.rawU16(0);
+      w.rawU8(proxy ? NTF.proxy : 0);
+      w.rawU8(0);
+      w.binary(NDA_DST, dst.bytes);
+    },
+  };
+}
+
 /** A neighbour table: 'inet' (ARP), 'inet6' (NDP) or 'bridge' (the bridge / vxlan FDB). */
 export type NeighborFamily = FamilyInput | 'bridge' | 7;
 

@@ -85,6 +85,34 @@ describe('neighbors: create → list → replace → delete', () => {
     ]);
   });
 
+  it('get() returns the entry ip neigh get returns', async () => {
+    const n = await rt.neighbors.get({ dst: '10.0.0.5', dev: 'v0' });
+    // iproute2 6.1 prints `neigh get` as text even with -j.
+    expect(ip('neigh', 'get', '10.0.0.5', 'dev', 'v0').trim()).toBe(
+      `${n.dst} dev v0 lladdr ${n.lladdr} ${n.state.names.map((x) => x.toUpperCase()).join(' ')}`,
+    );
+    expect(n.ifindex).toBe(v0);
+  });
+
+  it('get() of a missing entry is the kernel ENOENT', async () => {
+    const err = await rt.neighbors.get({ dst: '10.0.0.99', dev: 'v0' }).catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('ENOENT');
+  });
+
+  it('change() alters an existing entry and refuses a missing one', async () => {
+    await rt.neighbors.change({ dst: '10.0.0.5', lladdr: '02:00:00:00:00:55', dev: 'v0' });
+    expect(ipJson<{ lladdr: string }[]>('neigh', 'show', '10.0.0.5', 'dev', 'v0')[0]!.lladdr).toBe(
+      '02:00:00:00:00:55',
+    );
+    const err = await rt.neighbors
+      .change({ dst: '10.0.0.98', lladdr: '02:00:00:00:00:56', dev: 'v0' })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('ENOENT');
+    await rt.neighbors.change({ dst: '10.0.0.5', lladdr: '02:00:00:00:00:05', dev: 'v0' });
+  });
+
   it('list() of the device reads as ip -j neigh show dev v0 reads it', async () => {
     const mine = await mineOnV0();
     expect(mine.map(asIp)).toEqual(ipJson('neigh', 'show', 'dev', 'v0'));
