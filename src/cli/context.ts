@@ -77,6 +77,8 @@ export interface CommandModule {
   default: ObjectCommand;
   /** The object's usage text, printed for `rtnl OBJECT help` (on stderr, exit 255, as ip). */
   help: string;
+  /** A usage text that depends on the global options (`-6 tunnel help`), when it does. */
+  helpFor?(opts: GlobalOptions): string;
 }
 
 /** Default global options (ip with no options). */

@@ -300,7 +300,7 @@ export async function runCommand(ctx: CliContext, words: readonly string[]): Pro
   }
   // `rtnl OBJECT help` (ip: every do_<object> calls its usage(), which exits 255).
   if (args.length === 1 && matches(args[0], 'help')) {
-    ctx.out.error(mod.help.trimEnd());
+    ctx.out.error((mod.helpFor?.(ctx.opts) ?? mod.help).trimEnd());
     return 255;
   }
   try {

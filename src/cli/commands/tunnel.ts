@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import type { Link, RtNetlink } from '../../index.js';
 import { errnoText, formatIp, parseIp } from '../../netlink/index.js';
 import { checkIfname, getAddr1, getU8, getU32, matches, parseAddr, parsePrefix } from '../args.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, GlobalOptions } from '../context.js';
 import {
   CliError,
   duparg2,
@@ -47,6 +47,11 @@ Where: NAME := STRING
        KEY  := { DOTTED_QUAD | NUMBER }`;
 
 /** IPv6 tunnels (`rtnl -6 tunnel help`), as ip/ip6tunnel.c's usage() gives it. */
+/** `rtnl OBJECT help` with -6 prints the IPv6 usage, as `ip -6 tunnel help` does. */
+export function helpFor(opts: GlobalOptions): string {
+  return opts.family === 'inet6' ? help6 : help;
+}
+
 const help6 = `Usage: rtnl -f inet6 tunnel { add | change | del | show } [ NAME ]
           [ mode { ip6ip6 | ipip6 | ip6gre | vti6 | any } ]
           [ remote ADDR local ADDR ] [ dev PHYS_DEV ]
