@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'netlink/index': 'src/netlink/index.ts',
     'ns/index': 'src/ns/index.ts',
+    'monitor/index': 'src/monitor/index.ts',
     // The command line: bin/rtnl.js imports dist/cli.js; each object's module is its own chunk.
     cli: 'src/cli/main.ts',
   },

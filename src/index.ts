@@ -2,3 +2,4 @@
 export * from './netlink/index.js';
 export * from './ns/index.js';
 export * from './rtnetlink/index.js';
+export * from './monitor/index.js';
