@@ -1,18 +1,19 @@
 // The request engine: sequence numbers, port-id matching, acks and errors, dumps as async
-// iterables, batching, a bounded in-flight window, timeouts and aborts. Schemas never do any of
-// this; the socket below only moves datagrams.
+// iterables, batching, a bounded in-flight window, bulk requests, timeouts and aborts. Schemas
+// never do any of this; the socket below only moves datagrams.
 import { EventEmitter } from 'node:events';
 import { AttributeWriter } from './attributes.js';
 import { NetlinkDecodeError, NetlinkError, NetlinkSocketError } from './errors.js';
 import {
   type Ack,
-  forEachMessage,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
   NETLINK_ROUTE,
   type NetlinkMessage,
   NLM_F_ACK,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
   NLM_F_DUMP,
   NLM_F_DUMP_INTR,
   NLM_F_REQUEST,
@@ -44,6 +45,12 @@ export interface DatagramSocket {
   close(): void;
   on(event: 'message', listener: (datagram: Buffer) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /**
+   * Optional: hand each datagram over in place (NetlinkSocket does), valid only during the
+   * call. The engine then reads acks and decodes dumps where they landed, copying only what it
+   * keeps. Without it the engine listens to 'message' and treats each datagram as its own.
+   */
+  setReceiver?(receiver: ((buffer: Buffer, length: number) => void) | undefined): void;
 }
 
 /** Anything that can name the attribute at a kernel error offset (a MessageSchema does). */
@@ -65,7 +72,10 @@ export interface ConnectionOptions {
   window?: number;
   /** Per-request timeout in ms; 0 disables. Default 30 000. */
   timeout?: number;
-  /** Messages a dump may buffer ahead of its consumer before reading pauses. Default 4096. */
+  /**
+   * Items (messages, or what a dump's `decode` made of them) a dump may buffer ahead of an
+   * iterating consumer before reading pauses. Default 4096.
+   */
   dumpHighWaterMark?: number;
   /**
    * Give kernel refusals (NetlinkError) the stack of the `request()` call, or of the dump's
@@ -95,34 +105,119 @@ export interface DumpOptions extends Omit<RequestOptions, 'onWarning'> {
   /**
    * What to do when the kernel flags the dump NLM_F_DUMP_INTR (the table changed while it was
    * walked, so the result may be inconsistent). `list()` defaults to 'retry' (up to
-   * `maxRetries` times, then an error); iteration defaults to 'error', thrown after the last
-   * message, since messages already yielded cannot be taken back ('retry' acts as 'error'
-   * there). 'ignore' accepts the result; `interrupted` on the iterable tells.
+   * `maxRetries` times, then an error); iteration and `forEach()` default to 'error', thrown
+   * after the last message, since messages already delivered cannot be taken back ('retry'
+   * acts as 'error' there). 'ignore' accepts the result; `interrupted` on the iterable tells.
    */
   onInterrupted?: 'retry' | 'error' | 'ignore';
   maxRetries?: number;
 }
 
-/** A dump in progress: iterate it, or collect it with `list()`. */
+/** A dump whose messages are decoded where they landed, as each datagram arrives. */
+export interface DecodedDumpOptions<T> extends DumpOptions {
+  /**
+   * Turn one message into an item, or `undefined` to skip it. Runs synchronously inside the
+   * receive path for every message of the dump (NLMSG_DONE and errors excepted), so the dump
+   * keeps items, not messages: no datagram is copied unless `m.message()` is called. What it
+   * throws ends the dump (read to its end and dropped) and rejects the consumer.
+   */
+  decode: (m: MessageView) => T | undefined;
+}
+
+/** A dump in progress: iterate it, `forEach()` it, or collect it with `list()`. */
 export interface DumpIterable<T = NetlinkMessage> extends AsyncIterable<T> {
-  /** Collect every message (retrying an interrupted dump, unless told otherwise). */
+  /** Collect every item (retrying an interrupted dump, unless told otherwise). */
   list(): Promise<T[]>;
+  /**
+   * Call `visit` on every item synchronously as its datagram arrives: no buffering and no
+   * promise per item. Resolves when the dump ends; rejects with the kernel's error, or with
+   * what `visit` threw (the rest of the dump is then read and dropped).
+   */
+  forEach(visit: (item: T) => void): Promise<void>;
   /** True once a finished dump was flagged NLM_F_DUMP_INTR. */
   readonly interrupted: boolean;
+}
+
+/**
+ * A message read in place, inside the datagram it arrived in. It is valid only during the
+ * callback it is given to: the engine reuses the object for the next message and the socket
+ * reuses the buffer for the next datagram. Read what you need, or call `message()` for a
+ * {@link NetlinkMessage} that stays valid.
+ */
+export interface MessageView {
+  /** The received bytes; this message's payload is `buffer[start, end)`. */
+  readonly buffer: Buffer;
+  /** Offset of the payload (just past the 16-byte nlmsghdr) in `buffer`. */
+  readonly start: number;
+  /** Offset just past the payload (the header's nlmsg_len, unpadded). */
+  readonly end: number;
+  /** nlmsg_len. */
+  readonly length: number;
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly pid: number;
+  /** The message with a payload that outlives the callback (the datagram is copied once). */
+  message(): NetlinkMessage;
+}
+
+/** One request of {@link Connection.requestMany}. */
+export interface BulkRequest {
+  /** nlmsg_type. */
+  type: number;
+  /** Extra nlmsg_flags (NLM_F_REQUEST and NLM_F_ACK are always set). */
+  flags?: number | undefined;
+  /** The payload: bytes, or a function writing it. */
+  payload: Uint8Array | ((w: AttributeWriter) => void);
+}
+
+/** Options of {@link Connection.requestMany}. */
+export interface BulkOptions {
+  /**
+   * Give up on what is still unanswered when no ack has arrived for this many ms; 0 disables.
+   * Default: the connection's timeout.
+   */
+  timeout?: number;
+  /** Stop: requests not yet answered fail with the signal's reason; nothing more is sent. */
+  signal?: AbortSignal;
+  /** Names attributes in kernel error offsets. */
+  schema?: AttributeLocator;
+  /** Called when a successful ack carries an ext-ack warning. */
+  onWarning?: (index: number, message: string) => void;
+}
+
+/** What {@link Connection.requestMany} resolves with: one outcome per request, by index. */
+export interface BulkResult {
+  /** Requests made. */
+  readonly count: number;
+  /** Requests the kernel acknowledged. */
+  readonly ok: number;
+  /** Requests that failed (count − ok). */
+  readonly failed: number;
+  /**
+   * `errors[i]` is undefined when request `i` was acknowledged, else why it failed: a
+   * NetlinkError with the kernel's errno and extended-ack text, or a NetlinkSocketError
+   * (ETIMEDOUT, ERR_RTNL_CLOSED, ENOBUFS, …) or the abort reason.
+   */
+  readonly errors: readonly (Error | undefined)[];
 }
 
 type Payload = Uint8Array | ((w: AttributeWriter) => void);
 
 interface Sink {
-  queue: NetlinkMessage[];
+  queue: unknown[];
   head: number;
   done: boolean;
   error: Error | undefined;
   cancelled: boolean;
   interrupted: boolean;
   waiter: (() => void) | undefined;
-  /** Messages buffered ahead of the consumer before reading pauses (resumes at half). */
+  /** Items buffered ahead of the consumer before reading pauses (resumes at half). */
   highWater: number;
+  /** Turns a message into an item (undefined: skip); without it the item is the message. */
+  decode: ((m: MessageView) => unknown) | undefined;
+  /** forEach: items go straight to the consumer, never into the queue. */
+  visit: ((item: unknown) => void) | undefined;
 }
 
 interface Pending {
@@ -130,7 +225,8 @@ interface Pending {
   type: number;
   bytes: Buffer;
   dump: boolean;
-  replies: NetlinkMessage[];
+  /** Replies before the ack; made on the first one (most requests get none). */
+  replies: NetlinkMessage[] | undefined;
   resolve: (v: NetlinkMessage[]) => void;
   reject: (e: Error) => void;
   deadline: number;
@@ -146,11 +242,110 @@ interface Pending {
   site: { stack?: string } | undefined;
 }
 
+// Per-request states of a bulk (0: not sent yet).
+const IN_FLIGHT = 1;
+const SETTLED = 2;
+
+/** requestMany in progress: all its requests framed in one buffer, sequence numbers in a row. */
+interface Bulk {
+  readonly bulk: true;
+  readonly count: number;
+  /** Every request, framed back to back; request i is bytes[starts[i], starts[i + 1]). */
+  readonly bytes: Buffer;
+  readonly starts: Uint32Array;
+  /** Request i carries seq seqBase + i. */
+  readonly seqBase: number;
+  readonly state: Uint8Array;
+  readonly errors: (Error | undefined)[];
+  /** Next request to send; requests before it left (or failed to). */
+  next: number;
+  inFlight: number;
+  settled: number;
+  failed: number;
+  /** Lowest index that may still be in flight. */
+  low: number;
+  timeout: number;
+  deadline: number;
+  /** `settled` when the deadline was last set: progress moves the deadline. */
+  progressMark: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  schema: AttributeLocator | undefined;
+  onWarning: ((index: number, message: string) => void) | undefined;
+  site: { stack?: string } | undefined;
+  resolve: (r: BulkResult) => void;
+  finished: boolean;
+}
+
+/** Requests of a bulk waiting in the outgoing batch: indexes [from, to). */
+interface BulkRun {
+  readonly bulk: Bulk;
+  readonly from: number;
+  to: number;
+}
+
+type Queued = Pending | Bulk;
+type Outgoing = Pending | BulkRun;
+
 const MAX_BATCH_BYTES = 64 * 1024;
 const DUMP_INTERRUPTED = 'ERR_RTNL_DUMP_INTERRUPTED';
+const MAX_SEQ = 0xffffffff;
 
 function closedError(what: string): NetlinkSocketError {
   return new NetlinkSocketError('ERR_RTNL_CLOSED', `netlink connection closed ${what}`);
+}
+
+function isBulk(q: Queued): q is Bulk {
+  return (q as Bulk).bulk === true;
+}
+
+/**
+ * The messages of one received datagram, seen one at a time (see {@link MessageView}). The
+ * datagram is copied only if someone asks for a message that outlives the callback.
+ */
+class View implements MessageView {
+  readonly buffer: Buffer;
+  start = 0;
+  end = 0;
+  type = 0;
+  flags = 0;
+  seq = 0;
+  pid = 0;
+  readonly #size: number;
+  /** The bytes may be kept as they are (the datagram is ours, not the socket's buffer). */
+  readonly #owned: boolean;
+  #copy: Buffer | undefined;
+
+  constructor(buffer: Buffer, size: number, owned: boolean) {
+    this.buffer = buffer;
+    this.#size = size;
+    this.#owned = owned;
+  }
+
+  get length(): number {
+    return this.end - this.start + NLMSG_HDRLEN;
+  }
+
+  message(): NetlinkMessage {
+    let stable = this.buffer;
+    if (!this.#owned) {
+      if (this.#copy === undefined) {
+        // Small datagrams (acks, single replies) come from Node's pool; dump datagrams get
+        // buffers of their own.
+        this.#copy = Buffer.allocUnsafe(this.#size);
+        this.buffer.copy(this.#copy, 0, 0, this.#size);
+      }
+      stable = this.#copy;
+    }
+    return {
+      length: this.end - this.start + NLMSG_HDRLEN,
+      type: this.type,
+      flags: this.flags,
+      seq: this.seq,
+      pid: this.pid,
+      payload: stable.subarray(this.start, this.end),
+    };
+  }
 }
 
 /**
@@ -168,8 +363,10 @@ export class Connection extends EventEmitter {
   readonly #highWater: number;
   readonly #callSiteStacks: boolean;
   readonly #pending = new Map<number, Pending>();
-  readonly #queue: Pending[] = [];
-  #batch: Pending[] = [];
+  readonly #queue: Queued[] = [];
+  /** Bulks with requests in flight or still to send. */
+  readonly #bulks: Bulk[] = [];
+  #batch: Outgoing[] = [];
   #flushScheduled = false;
   #inFlight = 0;
   #dumpActive = false;
@@ -189,7 +386,11 @@ export class Connection extends EventEmitter {
     this.#callSiteStacks = options.callSiteStacks ?? false;
     // Start somewhere arbitrary so two connections' traces are easy to tell apart.
     this.#seq = (Math.random() * 0x7fffffff) >>> 0 || 1;
-    socket.on('message', (datagram: Buffer) => this.#onDatagram(datagram));
+    if (typeof socket.setReceiver === 'function') {
+      socket.setReceiver((buffer, length) => this.#receive(buffer, length, false));
+    } else {
+      socket.on('message', (datagram: Buffer) => this.#receive(datagram, datagram.length, true));
+    }
     socket.on('error', (err: Error) => this.#onSocketError(err));
     socket.unref();
   }
@@ -234,7 +435,10 @@ export class Connection extends EventEmitter {
 
   /** Requests sent and not yet answered, plus those waiting for the window. */
   get pendingCount(): number {
-    return this.#pending.size + this.#queue.length;
+    let n = this.#pending.size;
+    for (const q of this.#queue) if (!isBulk(q)) n++;
+    for (const b of this.#bulks) n += b.count - b.settled;
+    return n;
   }
 
   /**
@@ -258,14 +462,113 @@ export class Connection extends EventEmitter {
   }
 
   /**
-   * Start a dump (NLM_F_REQUEST | NLM_F_DUMP | `flags`). Messages are decoded as datagrams
-   * arrive; iterate to stream them, or `list()` to collect. The request leaves when iteration
-   * (or `list()`) starts. Reading pauses while the consumer is more than `dumpHighWaterMark`
-   * messages behind, so a large table never sits in memory at once.
+   * Send many requests (each NLM_F_REQUEST | NLM_F_ACK | its `flags`) and resolve once, when
+   * every one is answered, with the outcome of each by index. All are framed up front into one
+   * buffer (a payload that throws rejects the call before anything is sent), leave in
+   * datagrams of up to 64 KiB while the connection's window allows, and their acks are
+   * matched by sequence range where they land: no promise, no object per request. Replies
+   * other than acks are dropped: this is for changes, not queries.
+   *
+   * Rejects only before sending (closed connection, aborted signal, a payload that throws);
+   * once started it always resolves, failures being per request in {@link BulkResult.errors}.
+   * Requests made before it leave before it, requests made after it after it.
    */
-  dump(type: number, payload: Payload, options: DumpOptions = {}): DumpIterable {
+  requestMany(requests: Iterable<BulkRequest>, options: BulkOptions = {}): Promise<BulkResult> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) {
+        reject(closedError('before the requests were sent'));
+        return;
+      }
+      if (options.signal?.aborted) {
+        reject(options.signal.reason as Error);
+        return;
+      }
+      let framed: { bytes: Buffer; starts: Uint32Array; count: number };
+      try {
+        framed = frameMany(requests);
+      } catch (err) {
+        reject(err as Error);
+        return;
+      }
+      const count = framed.count;
+      if (count === 0) {
+        resolve({ count: 0, ok: 0, failed: 0, errors: [] });
+        return;
+      }
+      // Sequence numbers in one unbroken run, so an ack is placed by subtraction.
+      if (this.#seq > MAX_SEQ - count) this.#seq = 0;
+      const seqBase = this.#seq + 1;
+      this.#seq += count;
+      for (let i = 0; i < count; i++)
+        framed.bytes.writeUInt32LE(seqBase + i, framed.starts[i]! + 8);
+      const timeout = options.timeout ?? this.#timeout;
+      const b: Bulk = {
+        bulk: true,
+        count,
+        bytes: framed.bytes,
+        starts: framed.starts,
+        seqBase,
+        state: new Uint8Array(count),
+        errors: new Array<Error | undefined>(count).fill(undefined),
+        next: 0,
+        inFlight: 0,
+        settled: 0,
+        failed: 0,
+        low: 0,
+        timeout,
+        deadline: timeout > 0 ? Date.now() + timeout : 0,
+        progressMark: 0,
+        signal: options.signal,
+        onAbort: undefined,
+        schema: options.schema,
+        onWarning: options.onWarning,
+        site: undefined,
+        resolve,
+        finished: false,
+      };
+      if (this.#callSiteStacks) {
+        const site: { stack?: string } = {};
+        Error.captureStackTrace(site, this.requestMany);
+        b.site = site;
+      }
+      if (options.signal) {
+        const signal = options.signal;
+        b.onAbort = () =>
+          this.#endBulk(
+            b,
+            (signal.reason as Error) ?? new NetlinkSocketError('ABORT_ERR', 'aborted'),
+          );
+        signal.addEventListener('abort', b.onAbort, { once: true });
+      }
+      this.#bulks.push(b);
+      this.#queue.push(b);
+      if (b.deadline) this.#armTimer(b.deadline);
+      this.#pump();
+    });
+  }
+
+  /**
+   * Start a dump (NLM_F_REQUEST | NLM_F_DUMP | `flags`). Messages are decoded as datagrams
+   * arrive; iterate to stream them, `forEach()` to take them synchronously, or `list()` to
+   * collect. The request leaves when one of those starts. Reading pauses while an iterating
+   * consumer is more than `dumpHighWaterMark` items behind, so a large table never sits in
+   * memory at once. With `decode`, each message is turned into an item in place (no copy of
+   * the datagram, no message object) and the dump yields items.
+   */
+  dump(type: number, payload: Payload, options?: DumpOptions): DumpIterable<NetlinkMessage>;
+  dump<T>(type: number, payload: Payload, options: DecodedDumpOptions<T>): DumpIterable<T>;
+  dump(
+    type: number,
+    payload: Payload,
+    options: DumpOptions & { decode?: (m: MessageView) => unknown } = {},
+  ): DumpIterable<unknown> {
     let interrupted = false;
-    const start = (highWater: number, onSettled?: () => void): Sink => {
+    const decode = options.decode;
+    const start = (
+      highWater: number,
+      visit: ((item: unknown) => void) | undefined,
+      onSettled?: () => void,
+    ): Sink => {
       const sink: Sink = {
         queue: [],
         head: 0,
@@ -275,6 +578,8 @@ export class Connection extends EventEmitter {
         interrupted: false,
         waiter: undefined,
         highWater,
+        decode,
+        visit,
       };
       const wake = () => {
         const w = sink.waiter;
@@ -305,8 +610,23 @@ export class Connection extends EventEmitter {
       }
       return sink;
     };
+    /** Run one dump to its end; the sink tells how it ended. */
+    const run = (visit: ((item: unknown) => void) | undefined): Promise<Sink> =>
+      new Promise((resolve) => {
+        // The dump may end before start() returns (a closed connection): settle after it.
+        let sink: Sink | undefined;
+        sink = start(Number.POSITIVE_INFINITY, visit, () => {
+          if (sink) resolve(sink);
+        });
+        if (sink.done) resolve(sink);
+      });
+    const interruptedError = (attempts?: number) =>
+      new NetlinkSocketError(
+        DUMP_INTERRUPTED,
+        `dump of message type ${type} was interrupted (NLM_F_DUMP_INTR)${attempts === undefined ? '' : ` ${attempts} time(s)`}: the table changed while it was read`,
+      );
     const self = this;
-    const iterable: DumpIterable = {
+    const iterable: DumpIterable<unknown> = {
       get interrupted() {
         return interrupted;
       },
@@ -314,56 +634,48 @@ export class Connection extends EventEmitter {
         const policy = options.onInterrupted ?? 'retry';
         const retries = options.maxRetries ?? 5;
         for (let attempt = 0; ; attempt++) {
-          let settled!: () => void;
-          const finished = new Promise<void>((res) => {
-            settled = res;
-          });
-          const sink = start(Number.POSITIVE_INFINITY, () => settled());
-          if (sink.done) settled();
-          await finished;
+          const sink = await run(undefined);
           if (sink.error) throw sink.error;
           if (!sink.interrupted || policy === 'ignore') return sink.queue;
-          if (policy === 'error' || attempt >= retries) {
-            throw new NetlinkSocketError(
-              DUMP_INTERRUPTED,
-              `dump of message type ${type} was interrupted (NLM_F_DUMP_INTR) ${attempt + 1} time(s): the table changed while it was read`,
-            );
-          }
+          if (policy === 'error' || attempt >= retries) throw interruptedError(attempt + 1);
         }
       },
-      [Symbol.asyncIterator](): AsyncIterator<NetlinkMessage> {
+      async forEach(visit: (item: unknown) => void) {
+        if (typeof visit !== 'function') throw new TypeError('forEach needs a function');
+        const sink = await run(visit);
+        if (sink.error) throw sink.error;
+        if (sink.interrupted && (options.onInterrupted ?? 'error') !== 'ignore') {
+          throw interruptedError();
+        }
+      },
+      [Symbol.asyncIterator](): AsyncIterator<unknown> {
         const policy = options.onInterrupted ?? 'error';
         let sink: Sink | undefined;
-        const finish = (): IteratorResult<NetlinkMessage> => ({ done: true, value: undefined });
+        /** The next result if one is ready: an item, the end, or a throw. */
+        const take = (s: Sink): IteratorResult<unknown> | undefined => {
+          if (s.head < s.queue.length) {
+            const value = s.queue[s.head];
+            s.queue[s.head++] = undefined;
+            if (s.head === s.queue.length) {
+              s.queue.length = 0;
+              s.head = 0;
+            }
+            if (self.#paused) self.#maybeResume(s);
+            return { done: false, value };
+          }
+          if (!s.done) return undefined;
+          if (s.error) throw s.error;
+          if (s.interrupted && policy !== 'ignore') throw interruptedError();
+          return { done: true, value: undefined };
+        };
         return {
-          next(): Promise<IteratorResult<NetlinkMessage>> {
-            sink ??= start(self.#highWater);
+          next(): Promise<IteratorResult<unknown>> {
+            sink ??= start(self.#highWater, undefined);
             const s = sink;
-            const take = (): IteratorResult<NetlinkMessage> | undefined => {
-              if (s.head < s.queue.length) {
-                const value = s.queue[s.head]!;
-                s.queue[s.head++] = undefined as never;
-                if (s.head === s.queue.length) {
-                  s.queue.length = 0;
-                  s.head = 0;
-                }
-                self.#maybeResume(s);
-                return { done: false, value };
-              }
-              if (s.done) {
-                if (s.error) throw s.error;
-                if (s.interrupted && policy !== 'ignore') {
-                  throw new NetlinkSocketError(
-                    DUMP_INTERRUPTED,
-                    `dump of message type ${type} was interrupted (NLM_F_DUMP_INTR): the table changed while it was read`,
-                  );
-                }
-                return finish();
-              }
-              return undefined;
-            };
+            // The common case first: an item is waiting (no closure, one settled promise).
+            if (s.head < s.queue.length) return Promise.resolve(take(s)!);
             try {
-              const r = take();
+              const r = take(s);
               if (r) return Promise.resolve(r);
             } catch (e) {
               return Promise.reject(e);
@@ -371,21 +683,21 @@ export class Connection extends EventEmitter {
             return new Promise((resolve, reject) => {
               s.waiter = () => {
                 try {
-                  resolve(take() ?? finish());
+                  resolve(take(s) ?? { done: true, value: undefined });
                 } catch (e) {
                   reject(e);
                 }
               };
             });
           },
-          return(): Promise<IteratorResult<NetlinkMessage>> {
+          return(): Promise<IteratorResult<unknown>> {
             if (sink && !sink.done) {
               sink.cancelled = true;
               sink.queue.length = 0;
               sink.head = 0;
               self.#maybeResume(sink);
             }
-            return Promise.resolve(finish());
+            return Promise.resolve({ done: true, value: undefined });
           },
         };
       },
@@ -423,7 +735,7 @@ export class Connection extends EventEmitter {
       type,
       bytes,
       dump,
-      replies: [],
+      replies: undefined,
       resolve,
       reject,
       deadline: timeout > 0 ? Date.now() + timeout : 0,
@@ -462,13 +774,34 @@ export class Connection extends EventEmitter {
   /** Move requests from the queue into the outgoing batch while the window allows. */
   #pump(): void {
     while (this.#queue.length > 0 && this.#inFlight < this.#window) {
-      const p = this.#queue[0]!;
+      const q = this.#queue[0]!;
+      if (isBulk(q)) {
+        // As many of the bulk's requests as the window has room for, in one run.
+        const n = Math.min(this.#window - this.#inFlight, q.count - q.next);
+        const from = q.next;
+        q.state.fill(IN_FLIGHT, from, from + n);
+        q.next += n;
+        q.inFlight += n;
+        this.#inFlight += n;
+        const last = this.#batch[this.#batch.length - 1];
+        if (last !== undefined && (last as BulkRun).bulk === q && (last as BulkRun).to === from) {
+          (last as BulkRun).to = q.next;
+        } else {
+          this.#batch.push({ bulk: q, from, to: q.next });
+        }
+        if (q.next === q.count) this.#queue.shift();
+        continue;
+      }
+      const p = q;
       // The kernel runs one dump per socket at a time (a second gets EBUSY): a dump waits for
       // the one before it, and keeps its place so later requests do not overtake it.
       if (p.dump && this.#dumpActive) break;
       this.#queue.shift();
       if (p.dump) this.#dumpActive = true;
-      this.#seq = this.#seq >= 0xffffffff ? 1 : this.#seq + 1;
+      // Skip the numbers a bulk holds (its run is placed where no single request is).
+      do {
+        this.#seq = this.#seq >= MAX_SEQ ? 1 : this.#seq + 1;
+      } while (this.#bulks.length > 0 && this.#bulkOf(this.#seq) !== undefined);
       p.seq = this.#seq;
       p.bytes.writeUInt32LE(p.seq, 8);
       this.#pending.set(p.seq, p);
@@ -491,30 +824,34 @@ export class Connection extends EventEmitter {
       this.socket.ref();
       this.#referenced = true;
     }
-    let i = 0;
-    while (i < batch.length) {
-      let j = i;
-      let size = 0;
-      while (j < batch.length && (j === i || size + batch[j]!.bytes.length <= MAX_BATCH_BYTES)) {
-        size += batch[j]!.bytes.length;
-        j++;
+    const out = new Outbox(this.socket, (items, err) => this.#sendFailed(items, err));
+    for (const item of batch) {
+      if ((item as BulkRun).bulk !== undefined) {
+        const { bulk, from, to } = item as BulkRun;
+        // Ended (aborted, timed out) before it could leave: its requests are settled already.
+        if (bulk.finished) continue;
+        const starts = bulk.starts;
+        let i = from;
+        while (i < to) {
+          // The longest run from i that fits in what is left of the datagram (at least one
+          // request, even if it alone is larger).
+          const room = out.room();
+          let j = i + 1;
+          while (j < to && starts[j + 1]! - starts[i]! <= room) j++;
+          if (starts[j]! - starts[i]! > room && out.size > 0) {
+            out.send();
+            continue;
+          }
+          out.add(bulk.bytes.subarray(starts[i]!, starts[j]!), { bulk, from: i, to: j });
+          i = j;
+        }
+        continue;
       }
-      const group = batch.slice(i, j);
-      const datagram =
-        group.length === 1
-          ? group[0]!.bytes
-          : Buffer.concat(
-              group.map((p) => p.bytes),
-              size,
-            );
-      try {
-        this.socket.send(datagram);
-        for (const p of group) p.sent = true;
-      } catch (err) {
-        for (const p of group) this.#fail(p, err as Error);
-      }
-      i = j;
+      const p = item as Pending;
+      if (p.bytes.length > out.room() && out.size > 0) out.send();
+      out.add(p.bytes, p);
     }
+    out.send();
     // rtnetlink answers inside sendmsg: the replies are usually queued already, so read them
     // now rather than a loop iteration later (one ack per datagram: up to a window's worth).
     // Bounded, so a dump's later datagrams are read on poll, not all in this call.
@@ -522,20 +859,86 @@ export class Connection extends EventEmitter {
     // only meet EAGAIN (one wasted system call per request).
     for (
       let read = 0;
-      read < this.#window && this.#pending.size > 0 && !this.#paused && !this.#closed;
+      read < this.#window && this.#inFlight > 0 && !this.#paused && !this.#closed;
       read++
     ) {
       if (this.socket.receiveNow(1) === 0) break;
     }
   }
 
-  #onDatagram(datagram: Buffer): void {
+  /** A datagram could not be sent: everything in it fails. */
+  #sendFailed(items: Outgoing[], err: Error): void {
+    for (const item of items) {
+      if ((item as BulkRun).bulk !== undefined) {
+        const { bulk, from, to } = item as BulkRun;
+        for (let i = from; i < to; i++) this.#settleBulkItem(bulk, i, err);
+      } else {
+        this.#fail(item as Pending, err);
+      }
+    }
+  }
+
+  /** The bulk holding `seq`, if any. */
+  #bulkOf(seq: number): Bulk | undefined {
+    for (const b of this.#bulks) {
+      const i = seq - b.seqBase;
+      if (i >= 0 && i < b.count) return b;
+    }
+    return undefined;
+  }
+
+  /**
+   * One datagram from the socket: `buffer[0, size)`. `owned`: the bytes are ours to keep
+   * (a 'message' event); otherwise they are the socket's receive buffer, valid only now.
+   */
+  #receive(buffer: Buffer, size: number, owned: boolean): void {
+    const view = new View(buffer, size, owned);
+    const portId = this.socket.portId;
+    let off = 0;
     try {
-      forEachMessage(datagram, (m) => this.#onMessage(m));
+      while (off < size) {
+        if (size - off < NLMSG_HDRLEN) {
+          throw new NetlinkDecodeError(
+            'TRUNCATED_HEADER',
+            `${size - off} bytes left, too few for a 16-byte nlmsghdr`,
+            off,
+          );
+        }
+        const len = u32(buffer, off);
+        if (len < NLMSG_HDRLEN || len > size - off) {
+          throw new NetlinkDecodeError(
+            'BAD_LENGTH',
+            `nlmsg_len ${len} but ${size - off} bytes remain`,
+            off,
+          );
+        }
+        view.start = off + NLMSG_HDRLEN;
+        view.end = off + len;
+        view.type = buffer[off + 4]! | (buffer[off + 5]! << 8);
+        view.flags = buffer[off + 6]! | (buffer[off + 7]! << 8);
+        view.seq = u32(buffer, off + 8);
+        view.pid = u32(buffer, off + 12);
+        off += nlmsgAlign(len);
+        if (view.pid !== portId && view.pid !== 0) {
+          this.#unsolicited(view);
+          continue;
+        }
+        if (this.#bulks.length > 0) {
+          const b = this.#bulkOf(view.seq);
+          if (b !== undefined) {
+            this.#onBulkMessage(b, view);
+            continue;
+          }
+        }
+        const p = this.#pending.get(view.seq);
+        if (p === undefined) this.#unsolicited(view);
+        else this.#onMessage(p, view);
+      }
     } catch (err) {
       if (err instanceof NetlinkDecodeError) {
         // We cannot tell whose reply the bad bytes were: everyone waiting hears about it.
         for (const p of [...this.#pending.values()]) this.#fail(p, err);
+        for (const b of [...this.#bulks]) this.#failInFlight(b, err);
         this.emit('decodeError', err);
         return;
       }
@@ -543,25 +946,41 @@ export class Connection extends EventEmitter {
     }
   }
 
-  #onMessage(m: NetlinkMessage): void {
-    const p = this.#pending.get(m.seq);
-    if (!p || (m.pid !== this.socket.portId && m.pid !== 0)) {
-      if (m.type !== NLMSG_NOOP && this.listenerCount('unsolicited') > 0)
-        this.emit('unsolicited', m);
-      return;
+  #unsolicited(view: View): void {
+    if (view.type !== NLMSG_NOOP && this.listenerCount('unsolicited') > 0) {
+      this.emit('unsolicited', view.message());
     }
-    if (m.type === NLMSG_ERROR) {
-      const ack = parseAck(m);
+  }
+
+  /** A successful ack with nothing to report: no ext-ack TLVs, echo capped (or just the header). */
+  static #plainAck(view: View): boolean {
+    const { buffer, start, end } = view;
+    return (
+      end - start >= 4 + NLMSG_HDRLEN &&
+      (view.flags & NLM_F_ACK_TLVS) === 0 &&
+      ((view.flags & NLM_F_CAPPED) !== 0 || end - start === 4 + NLMSG_HDRLEN) &&
+      u32(buffer, start) === 0
+    );
+  }
+
+  #onMessage(p: Pending, view: View): void {
+    const type = view.type;
+    if (type === NLMSG_ERROR) {
+      if (Connection.#plainAck(view)) {
+        this.#complete(p);
+        return;
+      }
+      const ack = parseAck(view.message());
       if (ack.error === 0) {
         if (ack.message !== undefined) this.#warn(p, ack.message);
         this.#complete(p);
       } else {
-        this.#fail(p, this.#kernelError(p, ack));
+        this.#fail(p, this.#kernelError(p.bytes, p.seq, p.type, p.schema, ack));
       }
       return;
     }
-    if (m.type === NLMSG_DONE) {
-      const done = parseDone(m);
+    if (type === NLMSG_DONE) {
+      const done = parseDone(view.message());
       if (done.error < 0) {
         const ack: Ack = {
           error: done.error,
@@ -570,13 +989,13 @@ export class Connection extends EventEmitter {
         };
         if (done.message !== undefined) ack.message = done.message;
         if (done.offset !== undefined) ack.offset = done.offset;
-        this.#fail(p, this.#kernelError(p, ack));
+        this.#fail(p, this.#kernelError(p.bytes, p.seq, p.type, p.schema, ack));
       } else {
         this.#complete(p);
       }
       return;
     }
-    if (m.type === NLMSG_OVERRUN) {
+    if (type === NLMSG_OVERRUN) {
       this.#fail(
         p,
         new NetlinkSocketError('ENOBUFS', 'the kernel reported NLMSG_OVERRUN: data was lost'),
@@ -585,23 +1004,131 @@ export class Connection extends EventEmitter {
     }
     if (p.draining) return;
     const sink = p.sink;
-    if (sink) {
-      // Iteration stopped early: read the dump to its end, keep nothing.
-      if (sink.cancelled) return;
-      if (m.flags & NLM_F_DUMP_INTR) sink.interrupted = true;
-      sink.queue.push(m);
-      const w = sink.waiter;
-      if (w) {
-        sink.waiter = undefined;
-        w();
+    if (sink === undefined) {
+      p.replies ??= [];
+      p.replies.push(view.message());
+      return;
+    }
+    // Iteration stopped early: read the dump to its end, keep nothing.
+    if (sink.cancelled) return;
+    if (view.flags & NLM_F_DUMP_INTR) sink.interrupted = true;
+    let item: unknown;
+    if (sink.decode !== undefined) {
+      try {
+        item = sink.decode(view);
+      } catch (err) {
+        this.#abandon(p, err as Error, true);
+        return;
       }
-      if (!this.#paused && sink.queue.length - sink.head >= sink.highWater) {
-        this.#paused = true;
-        this.socket.pause();
+      if (item === undefined) return;
+    } else {
+      item = view.message();
+    }
+    if (sink.visit !== undefined) {
+      try {
+        sink.visit(item);
+      } catch (err) {
+        this.#abandon(p, err as Error, true);
       }
       return;
     }
-    p.replies.push(m);
+    sink.queue.push(item);
+    const w = sink.waiter;
+    if (w) {
+      sink.waiter = undefined;
+      w();
+    }
+    if (!this.#paused && sink.queue.length - sink.head >= sink.highWater) {
+      this.#paused = true;
+      this.socket.pause();
+    }
+  }
+
+  #onBulkMessage(b: Bulk, view: View): void {
+    const i = view.seq - b.seqBase;
+    // Replies other than acks (and anything for a request not in flight) are not kept.
+    if (view.type !== NLMSG_ERROR || b.state[i] !== IN_FLIGHT) return;
+    if (Connection.#plainAck(view)) {
+      this.#settleBulkItem(b, i, undefined);
+      return;
+    }
+    const ack = parseAck(view.message());
+    if (ack.error === 0) {
+      if (ack.message !== undefined) {
+        b.onWarning?.(i, ack.message);
+        if (this.listenerCount('warning') > 0) {
+          this.emit('warning', {
+            message: ack.message,
+            seq: view.seq,
+            type: b.bytes.readUInt16LE(b.starts[i]! + 4),
+          });
+        }
+      }
+      this.#settleBulkItem(b, i, undefined);
+      return;
+    }
+    const request = b.bytes.subarray(b.starts[i]!, b.starts[i + 1]!);
+    const err = this.#kernelError(request, view.seq, request.readUInt16LE(4), b.schema, ack);
+    this.#settleBulkItem(b, i, withSite(b.site, err));
+  }
+
+  /** Request `i` of bulk `b` is answered (err undefined) or failed; unsent ones may fail too. */
+  #settleBulkItem(b: Bulk, i: number, err: Error | undefined): void {
+    const state = b.state[i];
+    if (state === SETTLED || b.finished) return;
+    b.state[i] = SETTLED;
+    if (state === IN_FLIGHT) {
+      b.inFlight--;
+      this.#inFlight--;
+    }
+    b.settled++;
+    if (err !== undefined) {
+      b.errors[i] = err;
+      b.failed++;
+    }
+    while (b.low < b.next && b.state[b.low] === SETTLED) b.low++;
+    if (b.settled === b.count) this.#finishBulk(b);
+    else if (!this.#closed) this.#pump();
+  }
+
+  /** Everything of `b` in flight fails with `err` (its acks may be lost); the rest goes on. */
+  #failInFlight(b: Bulk, err: Error): void {
+    // Only what is in flight now: settling refills the window, and those just left.
+    const end = b.next;
+    for (let i = b.low; i < end && !b.finished; i++) {
+      if (b.state[i] === IN_FLIGHT) this.#settleBulkItem(b, i, err);
+    }
+  }
+
+  /** Stop `b`: whatever is not answered yet (sent or not) fails with `err`. */
+  #endBulk(b: Bulk, err: Error): void {
+    if (b.finished) return;
+    const q = this.#queue.indexOf(b);
+    if (q >= 0) this.#queue.splice(q, 1);
+    this.#inFlight -= b.inFlight;
+    b.inFlight = 0;
+    for (let i = b.low; i < b.count; i++) {
+      if (b.state[i] !== SETTLED) {
+        b.state[i] = SETTLED;
+        b.errors[i] = err;
+        b.failed++;
+        b.settled++;
+      }
+    }
+    this.#finishBulk(b);
+  }
+
+  #finishBulk(b: Bulk): void {
+    if (b.finished) return;
+    b.finished = true;
+    const at = this.#bulks.indexOf(b);
+    if (at >= 0) this.#bulks.splice(at, 1);
+    if (b.onAbort) b.signal?.removeEventListener('abort', b.onAbort);
+    b.resolve({ count: b.count, ok: b.count - b.failed, failed: b.failed, errors: b.errors });
+    if (!this.#closed) {
+      this.#pump();
+      this.#maybeUnref();
+    }
   }
 
   #maybeResume(sink: Sink): void {
@@ -611,11 +1138,17 @@ export class Connection extends EventEmitter {
     }
   }
 
-  #kernelError(p: Pending, ack: Ack): NetlinkError {
+  #kernelError(
+    request: Buffer,
+    seq: number,
+    type: number,
+    schema: AttributeLocator | undefined,
+    ack: Ack,
+  ): NetlinkError {
     let attributePath: string | undefined;
     if (ack.offset !== undefined) {
       try {
-        attributePath = p.schema?.pathAt(p.bytes, ack.offset);
+        attributePath = schema?.pathAt(request, ack.offset);
       } catch {
         attributePath = undefined;
       }
@@ -628,8 +1161,8 @@ export class Connection extends EventEmitter {
       missingType: ack.missingType,
       missingNest: ack.missingNest,
       policy: ack.policy,
-      seq: p.seq,
-      requestType: p.type,
+      seq,
+      requestType: type,
     });
   }
 
@@ -637,6 +1170,18 @@ export class Connection extends EventEmitter {
     p.onWarning?.(message);
     if (this.listenerCount('warning') > 0)
       this.emit('warning', { message, seq: p.seq, type: p.type });
+  }
+
+  #maybeUnref(): void {
+    if (
+      this.#referenced &&
+      this.#pending.size === 0 &&
+      this.#queue.length === 0 &&
+      this.#bulks.length === 0
+    ) {
+      this.socket.unref();
+      this.#referenced = false;
+    }
   }
 
   #settle(p: Pending): boolean {
@@ -655,10 +1200,7 @@ export class Connection extends EventEmitter {
     }
     if (!this.#closed) {
       this.#pump();
-      if (this.#pending.size === 0 && this.#queue.length === 0 && this.#referenced) {
-        this.socket.unref();
-        this.#referenced = false;
-      }
+      this.#maybeUnref();
     }
     const wasDraining = p.draining;
     p.draining = true;
@@ -666,15 +1208,18 @@ export class Connection extends EventEmitter {
   }
 
   #complete(p: Pending): void {
-    if (this.#settle(p)) p.resolve(p.replies);
+    if (this.#settle(p)) p.resolve(p.replies ?? []);
   }
 
   #fail(p: Pending, err: Error): void {
-    if (this.#settle(p)) p.reject(withSite(p, err));
+    if (this.#settle(p)) p.reject(withSite(p.site, err));
   }
 
-  /** Give up on a request (timeout, abort). A started dump is read to its end and dropped. */
-  #abandon(p: Pending, err: Error): void {
+  /**
+   * Give up on a request (timeout, abort, a consumer's error). A started dump is read to its
+   * end and dropped; `keepQueued` lets an iterator hand out what it already holds first.
+   */
+  #abandon(p: Pending, err: Error, keepQueued = false): void {
     if (p.draining) return;
     if (p.dump && p.sent && this.#pending.get(p.seq) === p) {
       // Keep the seq registered so the rest of the kernel's dump is consumed, not misread,
@@ -682,11 +1227,16 @@ export class Connection extends EventEmitter {
       p.draining = true;
       if (p.sink) {
         p.sink.cancelled = true;
-        p.sink.queue.length = 0;
-        p.sink.head = 0;
-        this.#maybeResume(p.sink);
+        if (!keepQueued) {
+          p.sink.queue.length = 0;
+          p.sink.head = 0;
+        }
+        if (this.#paused) {
+          this.#paused = false;
+          this.socket.resume();
+        }
       }
-      p.reject(withSite(p, err));
+      p.reject(withSite(p.site, err));
       return;
     }
     this.#fail(p, err);
@@ -705,7 +1255,7 @@ export class Connection extends EventEmitter {
     const now = Date.now();
     let next = 0;
     for (const p of [...this.#pending.values(), ...this.#queue]) {
-      if (!p.deadline || p.draining) continue;
+      if (isBulk(p) || !p.deadline || p.draining) continue;
       if (p.deadline <= now) {
         this.#abandon(
           p,
@@ -717,6 +1267,24 @@ export class Connection extends EventEmitter {
       } else if (!next || p.deadline < next) {
         next = p.deadline;
       }
+    }
+    for (const b of [...this.#bulks]) {
+      if (!b.deadline) continue;
+      // The deadline moves with progress: it is the time allowed without any answer.
+      if (b.settled !== b.progressMark) {
+        b.progressMark = b.settled;
+        b.deadline = now + b.timeout;
+      } else if (b.deadline <= now) {
+        this.#endBulk(
+          b,
+          new NetlinkSocketError(
+            'ETIMEDOUT',
+            `netlink bulk request timed out: no answer for ${b.timeout} ms`,
+          ),
+        );
+        continue;
+      }
+      if (!next || b.deadline < next) next = b.deadline;
     }
     if (next) this.#armTimer(next);
   }
@@ -730,6 +1298,7 @@ export class Connection extends EventEmitter {
       if (!p.dump) this.#fail(p, err);
       else if (truncated) this.#abandon(p, err);
     }
+    for (const b of [...this.#bulks]) this.#failInFlight(b, err);
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
@@ -738,16 +1307,22 @@ export class Connection extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    const all = [...this.#pending.values(), ...this.#queue, ...this.#batch];
+    const bulks = [...this.#bulks];
+    const all: Pending[] = [...this.#pending.values()];
+    for (const q of this.#queue) if (!isBulk(q)) all.push(q);
+    for (const o of this.#batch) if ((o as BulkRun).bulk === undefined) all.push(o as Pending);
     this.#batch = [];
-    const err = closedError(`with ${all.length} request(s) pending`);
+    let outstanding = all.length;
+    for (const b of bulks) outstanding += b.count - b.settled;
+    const err = closedError(`with ${outstanding} request(s) pending`);
     for (const p of all) {
       if (!p.draining) {
         p.draining = true;
         if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
-        p.reject(withSite(p, err));
+        p.reject(withSite(p.site, err));
       }
     }
+    for (const b of bulks) this.#endBulk(b, err);
     this.#pending.clear();
     this.#queue.length = 0;
     this.socket.close();
@@ -762,9 +1337,59 @@ export class Connection extends EventEmitter {
   }
 }
 
+/**
+ * Gathers outgoing messages into datagrams of at most 64 KiB and sends each; on a send error,
+ * tells which requests it carried.
+ */
+class Outbox {
+  readonly #socket: DatagramSocket;
+  readonly #onError: (items: Outgoing[], err: Error) => void;
+  #parts: Buffer[] = [];
+  #items: Outgoing[] = [];
+  size = 0;
+
+  constructor(socket: DatagramSocket, onError: (items: Outgoing[], err: Error) => void) {
+    this.#socket = socket;
+    this.#onError = onError;
+  }
+
+  room(): number {
+    return MAX_BATCH_BYTES - this.size;
+  }
+
+  add(bytes: Buffer, item: Outgoing): void {
+    this.#parts.push(bytes);
+    this.#items.push(item);
+    this.size += bytes.length;
+  }
+
+  send(): void {
+    if (this.#parts.length === 0) return;
+    const parts = this.#parts;
+    const items = this.#items;
+    const datagram = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.size);
+    this.#parts = [];
+    this.#items = [];
+    this.size = 0;
+    try {
+      this.#socket.send(datagram);
+    } catch (err) {
+      this.#onError(items, err as Error);
+      return;
+    }
+    for (const item of items)
+      if ((item as BulkRun).bulk === undefined) (item as Pending).sent = true;
+  }
+}
+
+/** A little-endian u32, read without Buffer's argument checks (the caller checked the bounds). */
+function u32(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}
+
 /** A kernel refusal made for this request gets the stack of the call that made the request. */
-function withSite(p: Pending, err: Error): Error {
-  const stack = p.site?.stack;
+function withSite(site: { stack?: string } | undefined, err: Error): Error {
+  const stack = site?.stack;
   if (stack && err instanceof NetlinkError) {
     err.stack = `${err.name}: ${err.message}\n${stack.slice(stack.indexOf('\n') + 1)}`;
   }
@@ -804,4 +1429,45 @@ function frame(type: number, flags: number, payload: Payload): Buffer {
   out.writeUInt16LE(flags, 6);
   out.set(payload, NLMSG_HDRLEN);
   return out;
+}
+
+/**
+ * Frame every request of a bulk back to back (seq 0 for now); request i is
+ * bytes[starts[i], starts[i + 1]). Requests are read one at a time, so an iterable that makes
+ * each on demand never holds them all.
+ */
+function frameMany(requests: Iterable<BulkRequest>): {
+  bytes: Buffer;
+  starts: Uint32Array;
+  count: number;
+} {
+  if (requests === null || typeof requests !== 'object' || !(Symbol.iterator in requests)) {
+    throw new TypeError('requestMany needs an iterable of requests');
+  }
+  const hint = Array.isArray(requests) ? requests.length : 1024;
+  const w = new AttributeWriter(Math.max(256, hint * 64));
+  let starts = new Uint32Array(hint + 1);
+  let count = 0;
+  for (const r of requests) {
+    if (count + 1 >= starts.length) {
+      const next = new Uint32Array(starts.length * 2);
+      next.set(starts);
+      starts = next;
+    }
+    if (count >= MAX_SEQ - 1) throw new RangeError(`at most ${MAX_SEQ - 1} requests at once`);
+    const at = w.pos;
+    starts[count++] = at;
+    w.zeros(NLMSG_HDRLEN);
+    const payload = r.payload;
+    if (typeof payload === 'function') payload(w);
+    else w.rawBytes(payload);
+    const len = w.pos - at;
+    w.align();
+    const buf = w.buf;
+    buf.writeUInt32LE(len, at);
+    buf.writeUInt16LE(r.type, at + 4);
+    buf.writeUInt16LE(NLM_F_REQUEST | NLM_F_ACK | (r.flags ?? 0), at + 6);
+  }
+  starts[count] = w.pos;
+  return { bytes: w.buf, starts, count };
 }

@@ -47,6 +47,13 @@ export interface NetlinkSocketOptions {
   recvBufferSize?: number | undefined;
 }
 
+/**
+ * Takes each datagram in place: `buffer` is the socket's reused receive buffer and the datagram
+ * is its first `length` bytes. They are valid only until the call returns (the next recvmsg
+ * overwrites them): copy whatever must outlive it.
+ */
+export type DatagramReceiver = (buffer: Buffer, length: number) => void;
+
 /** Events of a {@link NetlinkSocket}. */
 export interface NetlinkSocketEvents {
   /** One datagram (possibly many netlink messages), in a Buffer the listener may keep. */
@@ -63,6 +70,8 @@ export interface NetlinkSocketEvents {
  *
  * Events:
  * - `'message'` `(datagram: Buffer)`: one datagram, copied out of the reused receive buffer.
+ *   A receiver set with {@link NetlinkSocket.setReceiver} sees it first, in place and uncopied;
+ *   the copy is then made only while `'message'` has listeners.
  * - `'error'` `(error: NetlinkSocketError)`: code `ENOBUFS` when the kernel dropped messages
  *   because the receive queue overflowed (multicast listeners must resync), `EMSGSIZE` when a
  *   datagram was longer than the receive buffer (it is lost), or another errno from recvmsg.
@@ -80,6 +89,9 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   readonly #fd: number;
   readonly #watcher: Watcher;
   readonly #buffer: Buffer;
+  #receiver: DatagramReceiver | undefined;
+  /** A read loop is running (a listener that reads again must not reuse its buffer). */
+  #draining = false;
   #closed = false;
   #paused = false;
 
@@ -194,6 +206,20 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
    */
   receiveNow(limit = Number.POSITIVE_INFINITY): number {
     return this.#drain(limit);
+  }
+
+  /**
+   * Takes datagrams in place rather than as copies: `receiver(buffer, length)` is called with
+   * the reused receive buffer for every datagram read, before any `'message'` listener. The
+   * bytes are valid only during the call. `'message'` is then emitted (with a copy) only while
+   * it has listeners, so a receiver alone costs no allocation per datagram. `undefined`
+   * removes it. A request engine uses this to match acks and decode dumps where they landed.
+   */
+  setReceiver(receiver: DatagramReceiver | undefined): void {
+    if (receiver !== undefined && typeof receiver !== 'function') {
+      throw new TypeError('receiver must be a function');
+    }
+    this.#receiver = receiver;
   }
 
   /** Stops reading: datagrams wait in the kernel until {@link NetlinkSocket.resume}. */
@@ -395,7 +421,19 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
 
   #drain(limit: number): number {
     const native = this.#native;
-    const buffer = this.#buffer;
+    // A listener that reads again (receiveNow inside 'message') gets a buffer of its own: the
+    // outer loop's datagram may still be in use by a receiver.
+    const nested = this.#draining;
+    const buffer = nested ? Buffer.allocUnsafeSlow(this.#buffer.length) : this.#buffer;
+    this.#draining = true;
+    try {
+      return this.#read(native, buffer, limit);
+    } finally {
+      this.#draining = nested;
+    }
+  }
+
+  #read(native: Addon, buffer: Buffer, limit: number): number {
     let count = 0;
     // Listeners run inside this loop and may pause or close the socket: check every time.
     while (count < limit && !this.#closed && !this.#paused) {
@@ -420,9 +458,13 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
         );
         continue;
       }
-      const datagram = Buffer.allocUnsafeSlow(length);
-      buffer.copy(datagram, 0, 0, length);
-      this.emit('message', datagram);
+      const receiver = this.#receiver;
+      if (receiver !== undefined) receiver(buffer, length);
+      if (receiver === undefined || this.listenerCount('message') > 0) {
+        const datagram = Buffer.allocUnsafeSlow(length);
+        buffer.copy(datagram, 0, 0, length);
+        this.emit('message', datagram);
+      }
     }
     return count;
   }

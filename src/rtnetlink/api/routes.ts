@@ -2,6 +2,14 @@
 // the pure builders in ../requests/route.ts; replies are decoded with the route schema.
 
 import { formatIp } from '../../netlink/address.js';
+import type { AttributeWriter } from '../../netlink/attributes.js';
+import type {
+  BulkOptions,
+  BulkRequest,
+  BulkResult,
+  MessageView,
+} from '../../netlink/connection.js';
+import { NetlinkEncodeError } from '../../netlink/errors.js';
 import type { NetlinkMessage } from '../../netlink/message.js';
 import type { Decoded, FlagSet } from '../../netlink/schema.js';
 import type { RtNetlink } from '../client.js';
@@ -66,7 +74,7 @@ export interface Route {
   flags: FlagSet<keyof typeof ROUTE_FLAGS>;
   /** 'default' for a zero-length prefix, else 'address/len' ('192.0.2.0/24', '2001:db8::/64'). */
   dst: string;
-  /** The source prefix ('address/len') when the route has one (`ip route … from`). */
+  /** The source prefix ('address/len') when the route has one (`ip route … from`), else undefined. */
   src?: string | undefined;
   attributes: RouteAttributes;
 }
@@ -123,10 +131,19 @@ function named<N extends string>(names: (string | undefined)[], n: number): N | 
 }
 
 const DEC = Array.from({ length: 256 }, (_, i) => String(i));
+/** 'n.' for each byte value: a dotted quad in three concatenations. */
+const DEC_DOT = DEC.map((d) => `${d}.`);
+/** '/n' for each prefix length. */
+const SLASH = DEC.map((d) => `/${d}`);
 
 function ipText(b: Buffer, o: number, n: number): string {
   if (n !== 4) return formatIp(b, o, n) as string;
-  return `${DEC[b[o]!]}.${DEC[b[o + 1]!]}.${DEC[b[o + 2]!]}.${DEC[b[o + 3]!]}`;
+  return DEC_DOT[b[o]!]! + DEC_DOT[b[o + 1]!]! + DEC_DOT[b[o + 2]!]! + DEC[b[o + 3]!]!;
+}
+
+/** A little-endian u32, read without Buffer's argument checks (the caller checked the bounds). */
+function u32(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
 }
 
 /** The flag set of routes with no rtm_flags: shared, so frozen. */
@@ -141,125 +158,293 @@ for (const t of [20, 26, 27]) FAST_SIZE[t] = 1; // RTA_PREF, _TTL_PROPAGATE, _IP
 for (const t of [28, 29]) FAST_SIZE[t] = 2; // RTA_SPORT, _DPORT (be16)
 FAST_SIZE[12] = rtaCacheinfo.size; // RTA_CACHEINFO
 
+/** The code of a sequence of attribute types (each < 32), as fastAttributes computes it. */
+function shapeCode(...types: number[]): number {
+  let code = 0;
+  for (const t of types) code = code * 32 + t;
+  return code;
+}
+// The shapes the kernel gives most routes (IPv4, in fib_dump_info's order): RTA_TABLE, then
+// RTA_DST, RTA_PRIORITY, RTA_PREFSRC, RTA_GATEWAY when present, then RTA_OIF.
+const TABLE_DST_OIF = shapeCode(15, 1, 4);
+const TABLE_DST_PREFSRC_OIF = shapeCode(15, 1, 7, 4);
+const TABLE_DST_GATEWAY_OIF = shapeCode(15, 1, 5, 4);
+const TABLE_GATEWAY_OIF = shapeCode(15, 5, 4);
+const TABLE_DST_PRIORITY_OIF = shapeCode(15, 1, 6, 4);
+const TABLE_DST_PRIORITY_GATEWAY_OIF = shapeCode(15, 1, 6, 5, 4);
+const TABLE_PRIORITY_GATEWAY_OIF = shapeCode(15, 6, 5, 4);
+const TABLE_DST = shapeCode(15, 1);
+/** Attribute types in wire order, for the shapes built one key at a time. */
+const ORDER = new Uint8Array(64);
+
 /**
  * The attributes of a route in the common shapes (addresses, 32-bit ids, the cacheinfo), read
- * straight off the bytes: the same values the route schema decodes, without its generic walk,
- * so that decoding 100 000 routes stays cheap. Returns undefined for anything else (metrics,
+ * straight off the bytes: the same values, keys and key order the route schema decodes, without
+ * its generic walk, so that decoding 100 000 routes stays cheap. The commonest shapes are made
+ * by object literals (a fixed shape each). Returns undefined for anything else (metrics,
  * multipath, encap, via, an unknown attribute, odd flag bits or sizes); the caller then uses
  * the schema, which also reports malformed bytes with their path.
  */
 function fastAttributes(b: Buffer, start: number, end: number): RouteAttributes | undefined {
-  const a: RouteAttributes = {};
+  let dst: string | undefined;
+  let src: string | undefined;
+  let gateway: string | undefined;
+  let prefsrc: string | undefined;
+  let iif: number | undefined;
+  let oif: number | undefined;
+  let priority: number | undefined;
+  let flow: number | undefined;
+  let table: number | undefined;
+  let mark: number | undefined;
+  let expires: number | undefined;
+  let uid: number | undefined;
+  let nhId: number | undefined;
+  let cacheinfo: RouteAttributes['cacheinfo'];
+  let pref: RouteAttributes['pref'];
+  let ttlPropagate: number | undefined;
+  let ipProto: number | undefined;
+  let sport: number | undefined;
+  let dport: number | undefined;
+  let code = 0;
+  let count = 0;
   let off = start;
   while (off + 4 <= end) {
     const len = b[off]! | (b[off + 1]! << 8);
     const type = b[off + 2]! | (b[off + 3]! << 8);
-    if (len < 4 || off + len > end) return undefined;
+    if (len < 4 || off + len > end || count === ORDER.length) return undefined;
     const at = off + 4;
     const n = len - 4;
     const want = type < 32 ? FAST_SIZE[type]! : 0;
     if (want === 0 || (want === IP ? n !== 4 && n !== 16 : n !== want)) return undefined;
     switch (type) {
       case 1:
-        a.dst = ipText(b, at, n);
+        dst = ipText(b, at, n);
         break;
       case 2:
-        a.src = ipText(b, at, n);
+        src = ipText(b, at, n);
         break;
       case 5:
-        a.gateway = ipText(b, at, n);
+        gateway = ipText(b, at, n);
         break;
       case 7:
-        a.prefsrc = ipText(b, at, n);
+        prefsrc = ipText(b, at, n);
         break;
       case 3:
-        a.iif = b.readUInt32LE(at);
+        iif = u32(b, at);
         break;
       case 4:
-        a.oif = b.readUInt32LE(at);
+        oif = u32(b, at);
         break;
       case 6:
-        a.priority = b.readUInt32LE(at);
+        priority = u32(b, at);
         break;
       case 11:
-        a.flow = b.readUInt32LE(at);
+        flow = u32(b, at);
         break;
       case 15:
-        a.table = b.readUInt32LE(at);
+        table = u32(b, at);
         break;
       case 16:
-        a.mark = b.readUInt32LE(at);
+        mark = u32(b, at);
         break;
       case 23:
-        a.expires = b.readUInt32LE(at);
+        expires = u32(b, at);
         break;
       case 25:
-        a.uid = b.readUInt32LE(at);
+        uid = u32(b, at);
         break;
       case 30:
-        a.nhId = b.readUInt32LE(at);
+        nhId = u32(b, at);
         break;
       case 12:
-        a.cacheinfo = rtaCacheinfo.decode(b, at, n);
+        cacheinfo = rtaCacheinfo.decode(b, at, n);
         break;
       case 20:
-        a.pref = named(PREF_NAMES, b[at]!) as keyof typeof ROUTER_PREF | number;
+        pref = named(PREF_NAMES, b[at]!) as keyof typeof ROUTER_PREF | number;
         break;
       case 26:
-        a.ttlPropagate = b[at]!;
+        ttlPropagate = b[at]!;
         break;
       case 27:
-        a.ipProto = b[at]!;
+        ipProto = b[at]!;
         break;
       case 28:
-        a.sport = b.readUInt16BE(at);
+        sport = (b[at]! << 8) | b[at + 1]!;
         break;
       default: // 29
-        a.dport = b.readUInt16BE(at);
+        dport = (b[at]! << 8) | b[at + 1]!;
     }
+    ORDER[count++] = type;
+    // Six types fit the code exactly; longer runs get a code no shape has.
+    code = count <= 6 ? code * 32 + type : -1;
     off += (len + 3) & ~3;
   }
-  return off >= end ? a : undefined;
+  if (off < end) return undefined;
+  switch (code) {
+    case TABLE_DST_OIF:
+      return { table: table!, dst: dst!, oif: oif! };
+    case TABLE_DST_PREFSRC_OIF:
+      return { table: table!, dst: dst!, prefsrc: prefsrc!, oif: oif! };
+    case TABLE_DST_GATEWAY_OIF:
+      return { table: table!, dst: dst!, gateway: gateway!, oif: oif! };
+    case TABLE_GATEWAY_OIF:
+      return { table: table!, gateway: gateway!, oif: oif! };
+    case TABLE_DST_PRIORITY_OIF:
+      return { table: table!, dst: dst!, priority: priority!, oif: oif! };
+    case TABLE_DST_PRIORITY_GATEWAY_OIF:
+      return { table: table!, dst: dst!, priority: priority!, gateway: gateway!, oif: oif! };
+    case TABLE_PRIORITY_GATEWAY_OIF:
+      return { table: table!, priority: priority!, gateway: gateway!, oif: oif! };
+    case TABLE_DST:
+      return { table: table!, dst: dst! };
+  }
+  // Any other shape: keys added in wire order (a repeated attribute keeps its first place and
+  // its last value, as the schema's decode does).
+  const a: RouteAttributes = {};
+  for (let i = 0; i < count; i++) {
+    switch (ORDER[i]) {
+      case 1:
+        a.dst = dst!;
+        break;
+      case 2:
+        a.src = src!;
+        break;
+      case 5:
+        a.gateway = gateway!;
+        break;
+      case 7:
+        a.prefsrc = prefsrc!;
+        break;
+      case 3:
+        a.iif = iif!;
+        break;
+      case 4:
+        a.oif = oif!;
+        break;
+      case 6:
+        a.priority = priority!;
+        break;
+      case 11:
+        a.flow = flow!;
+        break;
+      case 15:
+        a.table = table!;
+        break;
+      case 16:
+        a.mark = mark!;
+        break;
+      case 23:
+        a.expires = expires!;
+        break;
+      case 25:
+        a.uid = uid!;
+        break;
+      case 30:
+        a.nhId = nhId!;
+        break;
+      case 12:
+        a.cacheinfo = cacheinfo!;
+        break;
+      case 20:
+        a.pref = pref!;
+        break;
+      case 26:
+        a.ttlPropagate = ttlPropagate!;
+        break;
+      case 27:
+        a.ipProto = ipProto!;
+        break;
+      case 28:
+        a.sport = sport!;
+        break;
+      default: // 29
+        a.dport = dport!;
+    }
+  }
+  return a;
 }
 
 // struct rtmsg is 12 bytes; the attributes follow it.
 const RTMSG_SIZE = 12;
-/** The engine's code for a dump the kernel flagged NLM_F_DUMP_INTR. */
-const DUMP_INTERRUPTED = 'ERR_RTNL_DUMP_INTERRUPTED';
 const MAX_RETRIES = 5;
 
-/** Turn an RTM_NEWROUTE message into a {@link Route}. */
+/** Turn an RTM_NEWROUTE message (or its payload) into a {@link Route}. */
 export function decodeRoute(msg: NetlinkMessage | Uint8Array): Route {
   const payload = msg instanceof Uint8Array ? msg : msg.payload;
   const b = Buffer.isBuffer(payload)
     ? payload
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  const attributes =
-    (b.length >= RTMSG_SIZE ? fastAttributes(b, RTMSG_SIZE, b.length) : undefined) ??
-    routeMessage.decode(b).attributes;
-  const family = b[0]!;
-  const dstLen = b[1]!;
-  const srcLen = b[2]!;
-  const rawFlags = b.readUInt32LE(8);
-  const route: Route = {
+  return routeAt(b, 0, b.length, false);
+}
+
+/**
+ * The route whose rtmsg payload is `b[start, end)`. Common routes are read straight off the
+ * bytes into strings and numbers; the rest goes through the route schema, from a copy when
+ * `borrowed` (the bytes are the socket's and about to be overwritten, and the schema may keep
+ * views of them). Every route has the same keys in the same order (`src` undefined when absent),
+ * so the objects share one shape.
+ */
+function routeAt(b: Buffer, start: number, end: number, borrowed: boolean): Route {
+  let attributes =
+    end - start >= RTMSG_SIZE ? fastAttributes(b, start + RTMSG_SIZE, end) : undefined;
+  if (attributes === undefined) {
+    const own = borrowed ? Buffer.from(b.subarray(start, end)) : b.subarray(start, end);
+    attributes = routeMessage.decode(own).attributes;
+  }
+  const family = b[start]!;
+  const dstLen = b[start + 1]!;
+  const srcLen = b[start + 2]!;
+  const rawFlags = u32(b, start + 8);
+  const dst = attributes.dst;
+  const src = attributes.src;
+  return {
     family,
     dstLen,
     srcLen,
-    tos: b[3]!,
-    table: named(TABLE_NAMES, attributes.table ?? b[4]!) as Route['table'],
-    protocol: named(PROTO_NAMES, b[5]!),
-    scope: named(SCOPE_NAMES, b[6]!),
-    type: named(TYPE_NAMES, b[7]!),
+    tos: b[start + 3]!,
+    table: named(TABLE_NAMES, attributes.table ?? b[start + 4]!) as Route['table'],
+    protocol: named(PROTO_NAMES, b[start + 5]!),
+    scope: named(SCOPE_NAMES, b[start + 6]!),
+    type: named(TYPE_NAMES, b[start + 7]!),
     flags: rawFlags === 0 ? NO_FLAGS : flagSetOf(ROUTE_FLAGS, rawFlags),
     dst:
-      attributes.dst !== undefined
-        ? `${attributes.dst}/${DEC[dstLen]}`
+      dst !== undefined
+        ? dst + SLASH[dstLen]!
         : (prefixText(family, undefined, dstLen) ?? 'default'),
+    src:
+      src !== undefined
+        ? src + SLASH[srcLen]!
+        : srcLen === 0
+          ? undefined
+          : prefixText(family, undefined, srcLen),
     attributes,
   };
-  const src = prefixText(family, attributes.src, srcLen);
-  if (src !== undefined) route.src = src;
-  return route;
+}
+
+/** The RTM_NEWROUTE messages of a dump as routes, decoded in place; `match` filters. */
+function routeDecoder(
+  match: ((r: Route) => boolean) | undefined,
+): (m: MessageView) => Route | undefined {
+  if (match === undefined) {
+    return (m) => (m.type === RTM_NEWROUTE ? routeAt(m.buffer, m.start, m.end, true) : undefined);
+  }
+  return (m) => {
+    if (m.type !== RTM_NEWROUTE) return undefined;
+    const route = routeAt(m.buffer, m.start, m.end, true);
+    return match(route) ? route : undefined;
+  };
+}
+
+/** Options of {@link Routes.addMany} and {@link Routes.deleteMany}. */
+export type RouteBulkOptions = Omit<BulkOptions, 'schema'>;
+
+/** A bulk's `route.x` error, renamed `routes[i].x` so it says which spec it was. */
+function atIndex(err: unknown, i: number): unknown {
+  if (!(err instanceof NetlinkEncodeError) || !err.path.startsWith('route')) return err;
+  const rest = err.path.slice('route'.length);
+  const prefix = `${err.path}: `;
+  const text = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new NetlinkEncodeError(err.code, text, `routes[${i}]${rest}`);
 }
 
 function normalPrefix(text: string, path: string): string {
@@ -279,58 +464,35 @@ export class Routes {
   /**
    * Every route matching `filter` (every route of every table and family without one). See
    * {@link RouteFilter} for what the kernel filters and what is filtered after decoding.
+   * Routes are decoded as the dump's datagrams arrive, straight into the result; the dump
+   * starts again (up to 5 times) if the kernel says the table changed while it was walked.
    */
   async list(filter: RouteFilter = {}): Promise<Route[]> {
     const { plan, match } = await this.#dump(filter);
-    // Decode while the dump streams in (the datagrams are dropped as they are read, which keeps
-    // the heap small and the collector quiet), and start again if the kernel says the table
-    // changed while it was walked.
-    for (let attempt = 0; ; attempt++) {
-      const out: Route[] = [];
-      try {
-        for await (const msg of this.#rt.connection.dump(plan.type, (w) => plan.write(w), {
-          flags: plan.flags,
-        })) {
-          if (msg.type !== RTM_NEWROUTE) continue;
-          const route = decodeRoute(msg);
-          if (match(route)) out.push(route);
-        }
-        return out;
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== DUMP_INTERRUPTED || attempt >= MAX_RETRIES) {
-          throw err;
-        }
-      }
-    }
+    return this.#rt.connection
+      .dump(plan.type, (w) => plan.write(w), {
+        flags: plan.flags,
+        decode: routeDecoder(match),
+        onInterrupted: 'retry',
+        maxRetries: MAX_RETRIES,
+      })
+      .list();
   }
 
   /**
-   * Stream the routes matching `filter`, decoded one message at a time: memory stays bounded
-   * however large the table (the dump pauses while the consumer is behind).
+   * Stream the routes matching `filter`, decoded as their datagrams arrive: memory stays
+   * bounded however large the table (the dump pauses while the consumer is behind).
    */
   iterate(filter: RouteFilter = {}): AsyncIterableIterator<Route> {
-    // A hand-written iterator rather than an async generator: one promise per route instead of
-    // a generator resumption on top of the engine's own iteration.
-    let inner: AsyncIterator<NetlinkMessage> | undefined;
-    let match: (r: Route) => boolean = () => true;
+    // Once the filter is checked (and a device name resolved), every next() is the engine's
+    // own: one promise per route, already settled when the route is buffered.
+    let inner: AsyncIterator<Route> | undefined;
     let ready: Promise<void> | undefined;
     const DONE: IteratorResult<Route> = { done: true, value: undefined };
-    const step = (
-      r: IteratorResult<NetlinkMessage>,
-    ): IteratorResult<Route> | Promise<IteratorResult<Route>> => {
-      if (r.done) return DONE;
-      if (r.value.type === RTM_NEWROUTE) {
-        const route = decodeRoute(r.value);
-        if (match(route)) return { done: false, value: route };
-      }
-      return inner!.next().then(step);
-    };
     const start = async (): Promise<void> => {
-      const dump = await this.#dump(filter);
-      match = dump.match;
-      const { plan } = dump;
+      const { plan, match } = await this.#dump(filter);
       inner = this.#rt.connection
-        .dump(plan.type, (w) => plan.write(w), { flags: plan.flags })
+        .dump(plan.type, (w) => plan.write(w), { flags: plan.flags, decode: routeDecoder(match) })
         [Symbol.asyncIterator]();
     };
     return {
@@ -338,9 +500,9 @@ export class Routes {
         return this;
       },
       next(): Promise<IteratorResult<Route>> {
-        if (inner) return inner.next().then(step);
+        if (inner) return inner.next();
         ready ??= start();
-        return ready.then(() => inner!.next().then(step));
+        return ready.then(() => inner!.next());
       },
       async return(): Promise<IteratorResult<Route>> {
         await inner?.return?.();
@@ -403,17 +565,137 @@ export class Routes {
   }
 
   /**
+   * Add many routes at once (`ip -batch` of `ip route add`; NLM_F_CREATE | NLM_F_EXCL each).
+   * Every spec is checked before anything is sent (a NetlinkEncodeError naming the spec,
+   * `routes[3].gateway`), each device name is resolved once however many specs use it, and
+   * the requests go out through the engine's bulk path ({@link Connection.requestMany}): framed
+   * together, a window's worth in flight, acks matched by sequence range. Resolves once with
+   * the outcome of every spec by index: `errors[i]` is undefined when `specs[i]` was added,
+   * else the kernel's refusal (a NetlinkError with its extended-ack text, e.g. EEXIST).
+   */
+  addMany(specs: readonly RouteSpecInput[], options: RouteBulkOptions = {}): Promise<BulkResult> {
+    return this.#many('add', specs, options);
+  }
+
+  /**
+   * Delete many routes at once: specs naming them or {@link Route}s from `list()`, as
+   * {@link Routes.delete} takes them, through the bulk path (see {@link Routes.addMany}).
+   */
+  deleteMany(
+    routes: readonly (RouteSpecInput | Route)[],
+    options: RouteBulkOptions = {},
+  ): Promise<BulkResult> {
+    const specs = Array.isArray(routes)
+      ? routes.map((r) => (isRoute(r) ? specOf(r) : r))
+      : (routes as RouteSpecInput[]);
+    return this.#many('delete', specs, options);
+  }
+
+  async #many(
+    op: RouteOp,
+    specs: readonly RouteSpecInput[],
+    options: RouteBulkOptions,
+  ): Promise<BulkResult> {
+    if (!Array.isArray(specs)) {
+      throw new NetlinkEncodeError('BAD_VALUE', 'expected an array of routes', 'routes');
+    }
+    const names = await this.#resolveNames(op, specs);
+    // Each request is built as the engine frames it and dropped right after: 10 000 plans
+    // never sit in memory at once. A bad spec still stops everything before anything is sent.
+    function* requests(): Generator<BulkRequest> {
+      const request: { type: number; flags: number; payload: (w: AttributeWriter) => void } = {
+        type: 0,
+        flags: 0,
+        payload: () => {},
+      };
+      for (let i = 0; i < specs.length; i++) {
+        let plan: RequestPlan;
+        try {
+          const spec = specs[i]!;
+          plan =
+            names !== undefined && hasNames(spec)
+              ? buildRouteRequest(
+                  op,
+                  withDevs(spec, (dev) => names.get(dev)!),
+                )
+              : buildRouteRequest(op, spec as RouteSpec<number>);
+        } catch (err) {
+          throw atIndex(err, i);
+        }
+        request.type = plan.type;
+        request.flags = plan.flags;
+        request.payload = (w) => plan.write(w);
+        yield request;
+      }
+    }
+    return this.#rt.connection.requestMany(requests(), { ...options, schema: routeMessage });
+  }
+
+  /**
+   * The ifindex of every device name the specs use, each looked up once; undefined when they
+   * use none. Every spec is checked before the first lookup leaves, so a bad one is refused
+   * with nothing sent at all.
+   */
+  async #resolveNames(
+    op: RouteOp,
+    specs: readonly RouteSpecInput[],
+  ): Promise<Map<string, number> | undefined> {
+    if (!specs.some(hasNames)) return undefined;
+    const names = new Map<string, number>();
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      try {
+        if (!hasNames(spec)) {
+          buildRouteRequest(op, spec as RouteSpec<number>);
+          continue;
+        }
+        // Checked with the names standing in as 0; built for real once they are resolved.
+        buildRouteRequest(
+          op,
+          withDevs(spec, () => 0),
+        );
+        if (typeof spec.dev === 'string') {
+          names.set(checkDevRef(spec.dev, 'route.dev') as string, 0);
+        }
+        spec.nexthops?.forEach((h, j) => {
+          if (typeof h.dev === 'string') {
+            names.set(checkDevRef(h.dev, `route.nexthops[${j}].dev`) as string, 0);
+          }
+        });
+      } catch (err) {
+        throw atIndex(err, i);
+      }
+    }
+    const list = [...names.keys()];
+    const indexes = await Promise.all(list.map((n) => this.#rt.links.index(n)));
+    for (let k = 0; k < list.length; k++) names.set(list[k]!, indexes[k]!);
+    return names;
+  }
+
+  /**
    * Delete every route matching `filter` (`ip route flush`); the table defaults to main, as in
-   * `ip route flush`. Resolves with the routes deleted.
+   * `ip route flush`. Resolves with the routes deleted; rejects with the first refusal (the
+   * other deletes still happen), through the bulk path.
    */
   async flush(filter: RouteFilter = {}): Promise<Route[]> {
     const routes = await this.list({ table: 'main', ...filter });
-    await Promise.all(routes.map((r) => this.delete(r)));
+    const result = await this.deleteMany(routes);
+    const refused = result.errors.find((e) => e !== undefined);
+    if (refused) throw refused;
     return routes;
   }
 
-  async #modify(op: RouteOp, spec: RouteSpecInput): Promise<void> {
-    await this.#send(await this.#plan(op, spec));
+  #modify(op: RouteOp, spec: RouteSpecInput): Promise<void> {
+    if (hasNames(spec)) return this.#plan(op, spec).then((plan) => this.#send(plan).then(toVoid));
+    // No name to resolve: build and send in this tick, without an async frame per route
+    // (10 000 of them may be waiting at once).
+    let plan: RequestPlan;
+    try {
+      plan = buildRouteRequest(op, spec as RouteSpec<number>);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#send(plan).then(toVoid);
   }
 
   #send(plan: RequestPlan): Promise<NetlinkMessage[]> {
@@ -458,7 +740,9 @@ export class Routes {
     return buildRouteRequest(op, resolved);
   }
 
-  async #dump(filter: RouteFilter): Promise<{ plan: RequestPlan; match: (r: Route) => boolean }> {
+  async #dump(
+    filter: RouteFilter,
+  ): Promise<{ plan: RequestPlan; match: ((r: Route) => boolean) | undefined }> {
     const { dst, gateway, scope, dev, ...kernel } = filter;
     // Validate every field before anything is sent.
     const wantDst = dst === undefined ? undefined : normalPrefix(dst, 'routeFilter.dst');
@@ -471,6 +755,9 @@ export class Routes {
     buildRouteDumpRequest({ ...kernel, dev: typeof dev === 'string' ? 0 : dev });
     const oif = dev === undefined ? undefined : await resolveDev(this.#rt, dev, 'routeFilter.dev');
     const plan = buildRouteDumpRequest(oif === undefined ? kernel : { ...kernel, dev: oif });
+    if (wantDst === undefined && wantGw === undefined && wantScope === undefined) {
+      return { plan, match: undefined };
+    }
     const match = (r: Route): boolean => {
       if (wantDst !== undefined && r.dst !== wantDst) return false;
       if (wantGw !== undefined && r.attributes.gateway !== wantGw) return false;
@@ -481,6 +768,33 @@ export class Routes {
     };
     return { plan, match };
   }
+}
+
+function toVoid(): void {}
+
+/** Whether a spec names a device (its own or a hop's) that must be resolved first. */
+function hasNames(spec: RouteSpecInput): boolean {
+  return (
+    typeof spec === 'object' &&
+    spec !== null &&
+    (typeof spec.dev === 'string' ||
+      (Array.isArray(spec.nexthops) && spec.nexthops.some((h) => typeof h?.dev === 'string')))
+  );
+}
+
+/** The spec with every device name replaced by `index(name)`. */
+function withDevs(spec: RouteSpecInput, index: (name: string) => number): RouteSpec<number> {
+  const out: RouteSpec<number> = {
+    ...spec,
+    dev: typeof spec.dev === 'string' ? index(spec.dev) : spec.dev,
+    nexthops: spec.nexthops?.map((h) => ({
+      ...h,
+      dev: typeof h.dev === 'string' ? index(h.dev) : h.dev,
+    })),
+  };
+  if (out.dev === undefined) delete out.dev;
+  if (out.nexthops === undefined) delete out.nexthops;
+  return out;
 }
 
 function isRoute(x: unknown): x is Route {
