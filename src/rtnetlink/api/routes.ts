@@ -555,6 +555,16 @@ export class Routes {
     return this.#modify('append', spec);
   }
 
+  /** Add a route before existing ones of the same prefix (`ip route prepend`: NLM_F_CREATE). */
+  prepend(spec: RouteSpecInput): Promise<void> {
+    return this.#modify('prepend', spec);
+  }
+
+  /** Change an existing route (`ip route change`: NLM_F_REPLACE; ENOENT if there is none). */
+  change(spec: RouteSpecInput): Promise<void> {
+    return this.#modify('change', spec);
+  }
+
   /**
    * Delete a route: a spec naming it (`ip route del`: unset protocol, type and scope match any
    * route), or a {@link Route} from `list()` (deleted exactly: its table, type, protocol,
