@@ -19,6 +19,7 @@ import {
   setNetnsId,
 } from './registry.js';
 import { createTunTap } from './tuntap.js';
+import { createVethPair, moveLink } from './veth.js';
 
 export {
   isNetnsExecError,
@@ -52,7 +53,27 @@ export {
   netnsPids,
   setNetnsId,
 } from './registry.js';
+export {
+  Topology,
+  type TopologyAddress,
+  type TopologyBridge,
+  type TopologyBuildFailure,
+  type TopologyNamespace,
+  type TopologyPhase,
+  type TopologySpec,
+  type TopologyVethEnd,
+  topologyFailure,
+} from './topology.js';
 export { createTunTap, TUN_FLAGS, type TunTapOptions, tunTapFlags } from './tuntap.js';
+export {
+  createVethPair,
+  type MoveLinkOptions,
+  moveLink,
+  type VethEndOptions,
+  type VethPairOptions,
+  type VethPairSpec,
+  type VethPeerSpec,
+} from './veth.js';
 
 /**
  * Every namespace operation under the names `ip netns` uses:
@@ -73,6 +94,10 @@ export { createTunTap, TUN_FLAGS, type TunTapOptions, tunTapFlags } from './tunt
  * | `netns.runIsolated(cmd, args, opts?)` | a program with a private, empty /run/netns |
  * | `netns.path(name)` | `/run/netns/NAME`, after checking the name |
  * | `netns.createTunTap(opts)` | `ip tuntap add` (in a namespace too) |
+ * | `netns.createVethPair(spec)` | a veth pair with its peer made directly in another namespace |
+ * | `netns.moveLink(dev, to, { from? })` | `ip link set DEV netns NS` |
+ *
+ * Whole topologies (namespaces, bridges, veths, addresses, routes): {@link Topology}.
  */
 export const netns = {
   list: listNetns,
@@ -90,4 +115,6 @@ export const netns = {
   runIsolated,
   path: namedNetnsPath,
   createTunTap,
+  createVethPair,
+  moveLink,
 } as const;

@@ -3,7 +3,7 @@
 // ./api/<object>.ts, builds its requests with the pure builders in ./requests/ and sends them
 // through `rt.connection`.
 import { Connection, type ConnectionOptions } from '../netlink/connection.js';
-import { type NetnsRef, openNetns } from '../ns/index.js';
+import { type NetnsRef, openNetns } from '../ns/netns.js';
 import { Addresses } from './api/addresses.js';
 import { Links } from './api/links.js';
 import { Neighbors } from './api/neighbors.js';

@@ -3,7 +3,7 @@
 import { NetlinkError } from '../../netlink/errors.js';
 import type { NetlinkMessage } from '../../netlink/message.js';
 import type { Decoded, FlagSet } from '../../netlink/schema.js';
-import { type Netns, type NetnsRef, openNetns } from '../../ns/index.js';
+import { type Netns, type NetnsRef, openNetns } from '../../ns/netns.js';
 import type { RtNetlink } from '../client.js';
 import { RTM_NEWLINK } from '../constants.js';
 import { ARPHRD, IFF_FLAGS, linkMessage } from '../link.js';

@@ -1,6 +1,6 @@
 // rt.nsid: the ids this namespace gives other network namespaces (RTM_GETNSID / RTM_NEWNSID),
 // over the requests in ../nsid.ts.
-import { Netns, type NetnsRef, openNetns } from '../../ns/index.js';
+import { Netns, type NetnsRef, openNetns } from '../../ns/netns.js';
 import type { RtNetlink } from '../client.js';
 import {
   getNsid,
