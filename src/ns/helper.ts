@@ -64,4 +64,3 @@ function isExecutable(path: string): boolean {
     return false;
   }
 }
-
