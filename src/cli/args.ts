@@ -379,13 +379,17 @@ export function getPrefix1(arg: string, family?: CliFamily): InetPrefix | undefi
   const addr = getAddr1(slash >= 0 ? arg.slice(0, slash) : arg, family);
   if (!addr) return undefined;
   const max = bitLength(addr.family);
+  // addr is a fresh object: complete it in place.
   if (slash >= 0) {
     if (addr.any) return undefined;
     const plen = getNetmask(arg.slice(slash + 1));
     if (plen === undefined || plen > max) return undefined;
-    return { ...addr, prefixlen: plen, prefixSpecified: true };
+    addr.prefixlen = plen;
+    addr.prefixSpecified = true;
+    return addr;
   }
-  return { ...addr, prefixlen: addr.any ? 0 : max };
+  addr.prefixlen = addr.any ? 0 : max;
+  return addr;
 }
 
 /** The word ip's family_name_verbose gives a family in its error texts. */

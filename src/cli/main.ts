@@ -18,6 +18,7 @@ import {
   defaultOptions,
   type GlobalOptions,
 } from './context.js';
+import { forgetDevices } from './devices.js';
 import { CliUsageError, describeError, invarg, setErrnoText } from './errors.js';
 import { Output, type OutputSink, processSink } from './output.js';
 
@@ -92,8 +93,11 @@ const MODULES: Record<string, () => Promise<CommandModule>> = {
   route: () => import('./commands/route.js'),
   rule: () => import('./commands/rule.js'),
   tunnel: () => import('./commands/tunnel.js'),
-  // The monitor issue adds: monitor: () => import('./commands/monitor.js'),
+  monitor: () => import('./commands/monitor.js'),
 };
+
+/** The object modules rtnl has (file names under src/cli/commands/). */
+export const COMMAND_MODULES: readonly string[] = Object.keys(MODULES);
 
 const loaded = new Map<string, CommandModule>();
 
@@ -108,10 +112,20 @@ export async function loadCommand(file: string): Promise<CommandModule | null> {
   return mod;
 }
 
+const objectOf = new Map<string, readonly [string, string | undefined] | undefined>();
+
 /** The object entry a word selects by ip's prefix rule, or undefined. */
 export function findObject(word: string): readonly [string, string | undefined] | undefined {
-  return OBJECTS.find(([name]) => matches(word, name));
+  // Batch lines repeat the same few words: look each up once.
+  if (objectOf.has(word)) return objectOf.get(word);
+  const entry = OBJECTS.find(([name]) => matches(word, name));
+  objectOf.set(word, entry);
+  return entry;
 }
+
+// Objects whose commands can create, delete, rename or move links: after one of them runs,
+// the ifindex ↔ name cache of the run starts afresh.
+const CHANGES_LINKS = new Set(['link', 'tunnel', 'netns']);
 
 /** What parseGlobalOptions found besides the options. */
 export interface ParsedCommandLine {
@@ -281,7 +295,7 @@ export class ClientHolder {
 
 /** Run one command (`OBJECT ARGS…`) with a context; resolves to its exit status. */
 export async function runCommand(ctx: CliContext, words: readonly string[]): Promise<number> {
-  const [object, ...args] = words;
+  const object = words[0];
   if (object === undefined) return 0;
   const entry = findObject(object);
   if (!entry) {
@@ -293,20 +307,24 @@ export async function runCommand(ctx: CliContext, words: readonly string[]): Pro
     ctx.out.error(USAGE.trimEnd());
     return 255;
   }
-  const mod = file === undefined ? null : await loadCommand(file);
+  // Loaded once; every later batch line finds it without a promise.
+  const mod = file === undefined ? null : (loaded.get(file) ?? (await loadCommand(file)));
   if (!mod) {
     ctx.out.error(`Object "${name}" is not implemented by rtnl.`);
     return 1;
   }
+  // The module may consume its words: a copy, without the object word.
+  const args = words.slice(1);
   // `rtnl OBJECT help` (ip: every do_<object> calls its usage(), which exits 255).
   if (args.length === 1 && matches(args[0], 'help')) {
     ctx.out.error((mod.helpFor?.(ctx.opts) ?? mod.help).trimEnd());
     return 255;
   }
   try {
-    const code = await mod.default(ctx, [...args]);
+    const code = await mod.default(ctx, args);
     return typeof code === 'number' ? code : 0;
   } finally {
+    if (CHANGES_LINKS.has(file!)) forgetDevices();
     ctx.out.closeJson();
   }
 }
@@ -353,9 +371,12 @@ export async function run(argv: readonly string[], runOpts: RunOptions = {}): Pr
     return 0;
   }
   const { opts } = parsed;
-  // lib/color.c check_enable_color: never with -j; always, or auto on a terminal.
-  const isTTY = runOpts.isTTY ?? (await import('node:tty')).isatty(1);
-  opts.color = !opts.json && (parsed.color === 'always' || (parsed.color === 'auto' && isTTY));
+  // lib/color.c check_enable_color: never with -j; always, or auto on a terminal. node:tty
+  // (which loads node:net) is only loaded when -c=auto asks.
+  opts.color =
+    !opts.json &&
+    (parsed.color === 'always' ||
+      (parsed.color === 'auto' && (runOpts.isTTY ?? (await import('node:tty')).isatty(1))));
   if (parsed.usage || (parsed.batchFile === undefined && parsed.rest.length === 0)) {
     sink.stderr(USAGE);
     return 255;

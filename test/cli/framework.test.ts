@@ -323,6 +323,23 @@ describe('-batch against ip -batch', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a link deleted and made again between route lines is looked up afresh (link lines drop the ifindex cache)', () => {
+    const f = file('relink.batch', [
+      'link add x0 type ifb',
+      'link set x0 up',
+      'route add 192.0.2.0/24 dev x0',
+      'link del x0',
+      'link add x0 type ifb',
+      'link set x0 up',
+      'route add 198.51.100.0/24 dev x0',
+    ]);
+    const r = tw.rtnl('-batch', f);
+    const i = tw.ip('-batch', f);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: i.status, stderr: i.stderr }).toEqual({ status: 0, stderr: '' });
+    tw.expectSameState(['route', 'show', 'dev', 'x0']);
+  });
+
   it('a file of 1000 lines runs to the end and leaves the state ip leaves', () => {
     const lines: string[] = ['# 1000 commands', 'link set d0 up'];
     for (let i = 0; i < 998; i++) {

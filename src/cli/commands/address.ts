@@ -311,7 +311,7 @@ function printIfaFlags(out: Output, a: Address, raw: number): void {
 }
 
 /** print_addrinfo: one address (inside an open JSON object). */
-function printAddrinfo(
+export function printAddrinfo(
   out: Output,
   a: Address,
   opts: { brief: boolean; oneline: boolean; numeric: boolean },

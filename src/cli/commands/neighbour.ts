@@ -15,13 +15,12 @@ import {
 } from '../../index.js';
 import { Args, getLladdr, getU32, matches, parseAddr, parsePrefix } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
+import { devIndex, devName } from '../devices.js';
 import { CliError, CliUsageError, duparg, duparg2, invarg, unknownCommand } from '../errors.js';
 import type { Output } from '../output.js';
 import {
   addrBytes,
   addrMatch,
-  devIndex,
-  devName,
   enumNumber,
   familyColor,
   familyNumber,
@@ -88,7 +87,7 @@ function neighFamily(f: CliFamily | undefined): 'inet' | 'inet6' | 'bridge' | un
 // ---------------------------------------------------------------------------------------------
 // print_neigh
 
-interface NeighFilter {
+export interface NeighFilter {
   family: number;
   index: number;
   state: number;
@@ -97,7 +96,7 @@ interface NeighFilter {
   protocol: number;
 }
 
-interface PrintContext {
+export interface PrintContext {
   rt: RtNetlink;
   out: Output;
   stats: number;
@@ -107,7 +106,7 @@ interface PrintContext {
 }
 
 /** ip's filter test at the top of print_neigh. */
-function neighMatches(f: NeighFilter, n: Neighbor): boolean {
+export function neighMatches(f: NeighFilter, n: Neighbor): boolean {
   const state = n.state.raw;
   const flags = n.flags.raw;
   if (f.family && f.family !== n.family) return false;
@@ -137,7 +136,7 @@ function dstFamily(n: Neighbor): number {
   return n.dst?.includes(':') ? 10 : 2;
 }
 
-async function printNeigh(p: PrintContext, n: Neighbor): Promise<void> {
+export async function printNeigh(p: PrintContext, n: Neighbor): Promise<void> {
   const { out, filter: f } = p;
   const a = n.attributes;
   out.openObject();

@@ -2,9 +2,8 @@
 // ip's grammar (iproute2 6.1 ip/iproute.c) and ip's output, text and -j, key for key.
 //
 // This module also holds what `rule` and `neighbour` share with it: iproute2's name databases
-// (rt_tables, rt_protos, rt_scopes, rt_realms, rt_dsfield, group, /etc/protocols) and the
-// ifindex ↔ name cache (ip's ll_map). They live here because the CLI brief gives each helper its
-// command files only; see the report for moving them to a module of their own.
+// (rt_tables, rt_protos, rt_scopes, rt_realms, rt_dsfield, group, /etc/protocols). The
+// ifindex ↔ name cache (ip's ll_map) is ../devices.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import {
   type EncapSpec,
@@ -33,6 +32,7 @@ import {
   readFamily,
 } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
+import { cachedDevIndex, devIndex, devName, isNoDevice } from '../devices.js';
 import {
   CliError,
   CliUsageError,
@@ -365,66 +365,7 @@ export function userHz(): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared: ip's ll_map (ifindex ↔ name), cached per client for the life of the run, as ip's
-// cache lives for the life of the process (so a -batch pays one lookup per device).
-
-interface DevCache {
-  byIndex: Map<number, string>;
-  byName: Map<string, number>;
-}
-const devCaches = new WeakMap<RtNetlink, DevCache>();
-
-function cacheOf(rt: RtNetlink): DevCache {
-  let c = devCaches.get(rt);
-  if (!c) {
-    c = { byIndex: new Map(), byName: new Map() };
-    devCaches.set(rt, c);
-  }
-  return c;
-}
-
-function isNoDevice(err: unknown): boolean {
-  return err instanceof NetlinkError && (err.code === 'ENODEV' || err.code === 'ENOENT');
-}
-
-/** ip's ll_index_to_name: `*` for 0, the name, else `ifN`. */
-export async function devName(rt: RtNetlink, index: number): Promise<string> {
-  if (index === 0) return '*';
-  const c = cacheOf(rt);
-  const hit = c.byIndex.get(index);
-  if (hit !== undefined) return hit;
-  let name = `if${index}`;
-  try {
-    name = (await rt.links.get(index)).name;
-    c.byName.set(name, index);
-  } catch (err) {
-    if (!isNoDevice(err)) throw err;
-  }
-  c.byIndex.set(index, name);
-  return name;
-}
-
-/** ip's ll_name_to_index: the ifindex, `ifN` as index N, or 0 when there is no such device. */
-export async function devIndex(rt: RtNetlink, name: string): Promise<number> {
-  const c = cacheOf(rt);
-  const hit = c.byName.get(name);
-  if (hit !== undefined) return hit;
-  let index = 0;
-  try {
-    index = await rt.links.index(name);
-  } catch (err) {
-    if (!isNoDevice(err) && !(err instanceof Error && err.name === 'NetlinkEncodeError')) {
-      throw err;
-    }
-    const m = /^if(\d+)$/.exec(name);
-    if (m) index = Number(m[1]);
-  }
-  if (index) {
-    c.byName.set(name, index);
-    c.byIndex.set(index, name);
-  }
-  return index;
-}
+// Shared: ip's ll_map (ifindex ↔ name), see ../devices.ts.
 
 /** devIndex, or ip's `Cannot find device "NAME"` (exit status 1). */
 export async function requireDev(rt: RtNetlink, name: string): Promise<number> {
@@ -550,7 +491,7 @@ const RTN_MULTICAST = 5;
 const RTN_UNREACHABLE = 7;
 const RTPROT_BOOT = 3;
 
-interface RouteFilter {
+export interface RouteFilter {
   tb: number;
   /** 0: no clones, 1: only clones (`cache`), 2: either (route get). */
   cloned: number;
@@ -581,7 +522,7 @@ interface RouteFilter {
   flush: boolean;
 }
 
-function emptyFilter(): RouteFilter {
+export function emptyFilter(): RouteFilter {
   return {
     tb: 0,
     cloned: 0,
@@ -607,7 +548,7 @@ function emptyFilter(): RouteFilter {
 }
 
 /** The numbers behind a decoded route (the client names reserved values). */
-interface RouteNums {
+export interface RouteNums {
   table: number;
   protocol: number;
   scope: number;
@@ -616,7 +557,7 @@ interface RouteNums {
   hostLen: number;
 }
 
-function nums(r: Route): RouteNums {
+export function nums(r: Route): RouteNums {
   return {
     table: enumNumber(RT_TABLE, r.table),
     protocol: enumNumber(RTPROT, r.protocol),
@@ -645,7 +586,7 @@ function prefixFails(
 }
 
 /** ip's filter_nlmsg for routes. */
-function routeMatches(f: RouteFilter, r: Route, n: RouteNums, family: number): boolean {
+export function routeMatches(f: RouteFilter, r: Route, n: RouteNums, family: number): boolean {
   const a = r.attributes;
   if (family && r.family !== family) return false;
   if (f.cloned === Number(!(n.flags & RTM_F_CLONED))) return false;
@@ -697,7 +638,7 @@ function routeMatches(f: RouteFilter, r: Route, n: RouteNums, family: number): b
 // print_route: one route, text or JSON, as ip prints it.
 
 /** What the printer needs besides the route: the options and the active filter. */
-interface PrintContext {
+export interface PrintContext {
   rt: RtNetlink;
   out: Output;
   details: number;
@@ -1078,7 +1019,7 @@ async function printMultipath(
 }
 
 /** ip's print_route. */
-async function printRoute(p: PrintContext, r: Route, n: RouteNums): Promise<void> {
+export async function printRoute(p: PrintContext, r: Route, n: RouteNums): Promise<void> {
   const { out, filter: f, numeric } = p;
   const a = r.attributes;
   out.openObject();
@@ -1492,6 +1433,21 @@ interface ModifyState {
   family: CliFamily | undefined;
 }
 
+/** The destination word (ip's `[ to ] [ TYPE ] PREFIX`, after TYPE): sets spec.dst; true. */
+function destination(st: ModifyState, spec: Partial<Spec>, v: string, dstOk: boolean): boolean {
+  if (dstOk) throw duparg2('to', v);
+  const known = st.family;
+  const p = parsePrefix(v, known);
+  if (st.family === undefined && !p.any) st.family = p.family;
+  spec.dst = anyPrefix(p, known) ?? `${p.address}/${p.prefixlen}`;
+  return true;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 function parseNexthop(a: Args, st: ModifyState, devs: (string | undefined)[]): Hop {
   const hop: Hop = {};
   let dev: string | undefined;
@@ -1581,6 +1537,18 @@ async function modify(ctx: CliContext, op: Op, args: string[]): Promise<number> 
   const a = new Args(args);
   while (!a.done) {
     const w = a.next()!;
+    // The two words of nearly every line first. The order of the chain below is ip's, and
+    // neither shortcut changes what it selects: no keyword there has `dev` or `oif` as a
+    // prefix, and none starts with a digit (a digit can only begin the destination).
+    if (w === 'dev' || w === 'oif') {
+      dev = a.needValue();
+      continue;
+    }
+    const c0 = w.charCodeAt(0);
+    if (c0 >= 0x30 && c0 <= 0x39) {
+      dstOk = destination(st, spec, w, dstOk);
+      continue;
+    }
     if (w === 'src') {
       const addr = parseAddr(a.needValue(), st.family);
       setFamily(addr);
@@ -1729,18 +1697,14 @@ async function modify(ctx: CliContext, op: Op, args: string[]): Promise<number> 
         }
       }
       if (matches(v, 'help')) throw usageError();
-      if (dstOk) throw duparg2('to', v);
-      const known = st.family;
-      const p = parsePrefix(v, known);
-      setFamily(p);
-      spec.dst = anyPrefix(p, known) ?? `${p.address}/${p.prefixlen}`;
-      dstOk = true;
+      dstOk = destination(st, spec, v, dstOk);
     }
   }
   if (!dstOk) throw usageError();
   const rt = await ctx.rt();
-  if (dev !== undefined) spec.dev = await requireDev(rt, dev);
-  if (Object.keys(metrics).length > 0 || locks.length > 0) {
+  // A cached device costs no await (most batch lines name the same one).
+  if (dev !== undefined) spec.dev = cachedDevIndex(rt, dev) ?? (await requireDev(rt, dev));
+  if (locks.length > 0 || hasKeys(metrics)) {
     const m: Record<string, unknown> = { ...metrics };
     if (locks.length > 0) m.lock = locks;
     spec.metrics = m as Metrics;
@@ -1897,7 +1861,7 @@ type ExtraOps = {
   prepend?: (spec: RouteSpecInput) => Promise<void>;
 };
 
-async function send(rt: RtNetlink, op: Op, spec: Spec): Promise<void> {
+function send(rt: RtNetlink, op: Op, spec: Spec): Promise<void> {
   switch (op) {
     case 'add':
       return rt.routes.add(spec);
@@ -2036,8 +2000,9 @@ async function get(ctx: CliContext, args: string[]): Promise<number> {
 // The object's entry point (ip's do_iproute).
 
 /** `rtnl route …`. */
-export default async function route(ctx: CliContext, args: string[]): Promise<number> {
-  const [cmd, ...rest] = args;
+export default function route(ctx: CliContext, args: string[]): Promise<number> {
+  const cmd = args[0];
+  const rest = args.slice(1);
   if (cmd === undefined) return listOrFlush(ctx, [], false);
   if (matches(cmd, 'add')) return modify(ctx, 'add', rest);
   if (matches(cmd, 'change') || cmd === 'chg') return modify(ctx, 'change', rest);

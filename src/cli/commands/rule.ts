@@ -174,14 +174,14 @@ function tableOf(r: Rule): number {
   return enumNumber(RT_TABLE, r.table);
 }
 
-interface PrintContext {
+export interface PrintContext {
   out: Output;
   details: number;
   numeric: boolean;
 }
 
 /** ip's print_rule. */
-function printRule(p: PrintContext, r: Rule): void {
+export function printRule(p: PrintContext, r: Rule): void {
   const { out, numeric } = p;
   const a = r.attributes;
   const host = hostLen(r.family);

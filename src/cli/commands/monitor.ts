@@ -1,0 +1,687 @@
+// rtnl monitor: `ip monitor` (iproute2 6.1 ip/ipmonitor.c) on rtnl's Monitor.
+//
+//   rtnl monitor [ all | OBJECTS ] [ file FILE ] [ label ] [ dev DEVICE ]
+//
+// Which groups each word joins, the `[LINK]`-style banners (with `all` or `label` only), the
+// `Timestamp: … usec` line (-t) and `[…] ` prefix (-ts), and each event printed by the printer
+// `rtnl OBJECT show` uses, with `Deleted ` for RTM_DEL*. `file FILE` replays what `rtmon file`
+// (or `ip monitor` redirected by rtmon) saved: bare netlink messages, one after the other, each
+// padded to 4 bytes, with NLMSG_TSTAMP records (type 15, u32 seconds + u32 microseconds) between
+// them. ip 6.1 prints text even with -j (the monitor never opens a JSON context), and so does rtnl.
+import { readFileSync } from 'node:fs';
+import {
+  type Address,
+  decodeValue,
+  type Link,
+  Monitor,
+  type Neighbor,
+  type NetlinkMessage,
+  type NsidInfo,
+  type Route,
+  type RtNetlink,
+  type Rule,
+} from '../../index.js';
+import { matches } from '../args.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { forgetDevices, isNoDevice } from '../devices.js';
+import { CliError, CliUsageError, invarg } from '../errors.js';
+import { Output } from '../output.js';
+import { printAddrinfo } from './address.js';
+import {
+  LinkNames,
+  type LinkPrintEnv,
+  loadKindPrinters,
+  printLinkinfo,
+  referencedIndexes,
+} from './link-show.js';
+import { type NeighFilter, neighMatches, printNeigh } from './neighbour.js';
+import {
+  emptyFilter,
+  familyName,
+  familyNumber,
+  nums,
+  printRoute,
+  type RouteFilter,
+  routeMatches,
+} from './route.js';
+import { printRule } from './rule.js';
+
+export const help = `Usage: rtnl monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
+                    [ dev DEVICE ]
+OBJECTS :=  address | link | mroute | neigh | netconf |
+            nexthop | nsid | prefix | route | rule | stats
+FILE := file FILENAME
+`;
+
+// rtnetlink message types (<linux/rtnetlink.h>) and NLMSG_* (<linux/netlink.h>).
+const NLMSG_NOOP = 1;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+/** iproute2's pseudo message type for the time stamps rtmon writes (libnetlink.h). */
+const NLMSG_TSTAMP = 15;
+const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const RTM_NEWROUTE = 24;
+const RTM_DELROUTE = 25;
+const RTM_NEWNEIGH = 28;
+const RTM_DELNEIGH = 29;
+const RTM_GETNEIGH = 30;
+const RTM_NEWRULE = 32;
+const RTM_DELRULE = 33;
+const RTM_NEWPREFIX = 52;
+const RTM_NEWADDRLABEL = 72;
+const RTM_DELADDRLABEL = 73;
+const RTM_NEWNETCONF = 80;
+const RTM_DELNETCONF = 81;
+const RTM_NEWNSID = 88;
+const RTM_DELNSID = 89;
+const RTM_NEWSTATS = 92;
+const RTM_NEWNEXTHOP = 104;
+const RTM_DELNEXTHOP = 105;
+const RTM_NEWNEXTHOPBUCKET = 116;
+const RTM_DELNEXTHOPBUCKET = 117;
+
+/** RTM_F_CLONED: ip monitor drops cached routes. */
+const RTM_F_CLONED = 0x200;
+/** RTNL_FAMILY_IPMR / RTNL_FAMILY_IP6MR: multicast routes. */
+const RTNL_FAMILY_IPMR = 128;
+const RTNL_FAMILY_IP6MR = 129;
+const NLMSG_HDRLEN = 16;
+/** rtnl_from_file's buffer: a longer record is "malformed". */
+const FILE_MAX_MESSAGE = 16384;
+
+// enum rtnetlink_groups (<linux/rtnetlink.h>).
+const G = {
+  link: 1,
+  neigh: 3,
+  ipv4Ifaddr: 5,
+  ipv4Mroute: 6,
+  ipv4Route: 7,
+  ipv4Rule: 8,
+  ipv6Ifaddr: 9,
+  ipv6Mroute: 10,
+  ipv6Route: 11,
+  ipv6Prefix: 18,
+  ipv6Rule: 19,
+  ipv4Netconf: 24,
+  ipv6Netconf: 25,
+  mplsRoute: 27,
+  nsid: 28,
+  mplsNetconf: 29,
+  nexthop: 32,
+  stats: 36,
+} as const;
+
+type Fam = 'inet' | 'inet6' | 'mpls' | undefined;
+
+/**
+ * The object words in ip's order (the first a word is a prefix of wins, so `n` is neigh) with
+ * the groups each joins: [group, family that must be preferred or unset].
+ */
+const OBJECT_WORDS: readonly (readonly [string, readonly (readonly [number, Fam])[]])[] = [
+  ['link', [[G.link, undefined]]],
+  [
+    'address',
+    [
+      [G.ipv4Ifaddr, 'inet'],
+      [G.ipv6Ifaddr, 'inet6'],
+    ],
+  ],
+  [
+    'route',
+    [
+      [G.ipv4Route, 'inet'],
+      [G.ipv6Route, 'inet6'],
+      [G.mplsRoute, 'mpls'],
+    ],
+  ],
+  [
+    'mroute',
+    [
+      [G.ipv4Mroute, 'inet'],
+      [G.ipv6Mroute, 'inet6'],
+    ],
+  ],
+  ['prefix', [[G.ipv6Prefix, 'inet6']]],
+  ['neigh', [[G.neigh, undefined]]],
+  [
+    'netconf',
+    [
+      [G.ipv4Netconf, 'inet'],
+      [G.ipv6Netconf, 'inet6'],
+      [G.mplsNetconf, 'mpls'],
+    ],
+  ],
+  [
+    'rule',
+    [
+      [G.ipv4Rule, 'inet'],
+      [G.ipv6Rule, 'inet6'],
+    ],
+  ],
+  ['nsid', [[G.nsid, undefined]]],
+  ['nexthop', [[G.nexthop, undefined]]],
+];
+
+/** What the words after `monitor` ask for. */
+export interface MonitorRequest {
+  /** The multicast groups to join, sorted. */
+  groups: number[];
+  /** Print `[LINK]`-style banners (`all` or `label`). */
+  banner: boolean;
+  /** `file FILE`: replay it instead of listening. */
+  file?: string;
+  /** `dev DEVICE`. */
+  dev?: string;
+}
+
+/** Parse `rtnl monitor` words as do_ipmonitor does. */
+export function parseMonitorArgs(args: readonly string[], opts: GlobalOptions): MonitorRequest {
+  const req: MonitorRequest = { groups: [], banner: false };
+  const chosen = new Set<number>();
+  let objects = false;
+  const fam = opts.family;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (matches(w, 'file')) {
+      const v = args[++i];
+      if (v === undefined)
+        throw new CliUsageError('Command line is not complete. Try option "help"');
+      req.file = v;
+      continue;
+    }
+    if (matches(w, 'label')) {
+      req.banner = true;
+      continue;
+    }
+    const obj = OBJECT_WORDS.find(([name]) => matches(w, name));
+    if (obj) {
+      objects = true;
+      for (const [group, only] of obj[1]) if (!fam || !only || fam === only) chosen.add(group);
+    } else if (w === 'stats') {
+      objects = true;
+      chosen.add(G.stats);
+    } else if (w === 'all') {
+      req.banner = true;
+    } else if (matches(w, 'all-nsid')) {
+      throw new CliError('rtnl: monitor all-nsid is not supported', 255);
+    } else if (matches(w, 'help')) {
+      throw new CliError(help.trimEnd(), 255);
+    } else if (w === 'dev') {
+      const v = args[++i];
+      if (v === undefined)
+        throw new CliUsageError('Command line is not complete. Try option "help"');
+      req.dev = v;
+    } else {
+      throw new CliUsageError(`Argument "${w}" is unknown, try "rtnl monitor help".`);
+    }
+  }
+  if (!objects) {
+    // No object word: all of them (ip 6.1 sets every l* flag), so -4 / -6 narrow them too.
+    for (const [, groups] of OBJECT_WORDS) {
+      for (const [group, only] of groups) if (!fam || !only || fam === only) chosen.add(group);
+    }
+    chosen.add(G.stats);
+  }
+  req.groups = [...chosen].sort((a, b) => a - b);
+  return req;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time stamps (lib/utils.c print_timestamp, libnetlink.c print_nlmsg_timestamp).
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** asctime(localtime(secs)) without its newline: `Sun Nov 29 08:09:22 2026`. */
+export function asctime(secs: number): string {
+  const d = new Date(secs * 1000);
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2)} ${time} ${d.getFullYear()}`;
+}
+
+/** `-t`: `Timestamp: <asctime> <usec> usec\n`; `-ts`: `[YYYY-MM-DDTHH:MM:SS.uuuuuu] `. */
+export function timestampText(short: boolean, micros: bigint): string {
+  const secs = Number(micros / 1_000_000n);
+  const usec = Number(micros % 1_000_000n);
+  if (!short) return `Timestamp: ${asctime(secs)} ${usec} usec\n`;
+  const d = new Date(secs * 1000);
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `[${date}T${time}.${String(usec).padStart(6, '0')}] `;
+}
+
+/** The wall clock in microseconds (gettimeofday). */
+function nowMicros(): bigint {
+  return BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute walking for the two small messages rtnl has no schema printer for (netconf, nsid).
+
+function attrs(payload: Buffer, start: number): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  let off = start;
+  while (off + 4 <= payload.length) {
+    const len = payload.readUInt16LE(off);
+    if (len < 4 || off + len > payload.length) break;
+    out.set(payload.readUInt16LE(off + 2) & 0x3fff, payload.subarray(off + 4, off + len));
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** What handling an event needs. */
+interface MonitorState {
+  ctx: CliContext;
+  out: Output;
+  rt: RtNetlink;
+  names: MonitorNames;
+  req: MonitorRequest;
+  /** The ifindex of `dev DEVICE`, 0 for none. */
+  ifindex: number;
+  family: number;
+  linkEnv: LinkPrintEnv;
+  routeFilter: RouteFilter;
+  neighFilter: NeighFilter;
+}
+
+/**
+ * ip's ll_map as the monitor keeps it: filled by a link dump at start (live only), learns each
+ * RTM_NEWLINK (a known index keeps its first name, as ip's ll_remember_index does), forgets on
+ * RTM_DELLINK, and asks the kernel about an index it lacks (ll_link_get), else `ifN`.
+ */
+class MonitorNames extends LinkNames {
+  private readonly map = new Map<number, string>();
+  private readonly client: RtNetlink;
+  /** The client the printers get: its `links.get(index)` answers from this map first. */
+  readonly printRt: RtNetlink;
+
+  constructor(rt: RtNetlink) {
+    super(rt);
+    this.client = rt;
+    // Methods run on the real objects (their private fields do not exist on a proxy).
+    const own = (target: object, key: string | symbol): unknown => {
+      const v: unknown = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    };
+    const links = new Proxy(rt.links, {
+      get: (target, key) => {
+        if (key !== 'get') return own(target, key);
+        return async (dev: unknown) => {
+          if (typeof dev === 'number' && this.map.has(dev)) {
+            return { index: dev, name: this.map.get(dev) };
+          }
+          return target.get(dev as never);
+        };
+      },
+    });
+    this.printRt = new Proxy(rt, {
+      get: (target, key) => (key === 'links' ? links : own(target, key)),
+    });
+  }
+
+  /** ll_remember_index. */
+  remember(index: number, name: string | undefined): void {
+    if (name === undefined) this.map.delete(index);
+    else if (!this.map.has(index)) this.map.set(index, name);
+    // The printers' device cache must not outlive a change of this map.
+    forgetDevices();
+  }
+
+  override name(index: number): string {
+    if (index === 0) return '*';
+    return this.map.get(index) ?? `if${index}`;
+  }
+
+  /** Look up, once, the indexes the next printout needs (ll_link_get). */
+  async resolve(indexes: Iterable<number>): Promise<void> {
+    for (const i of indexes) {
+      if (i <= 0 || this.map.has(i)) continue;
+      try {
+        this.map.set(i, (await this.client.links.get(i)).name);
+      } catch (err) {
+        if (!isNoDevice(err)) throw err;
+      }
+    }
+  }
+}
+
+function printHeaders(st: MonitorState, banner: string): void {
+  const t = st.ctx.opts.timestamp;
+  if (t) st.out.print(timestampText(t === 2, nowMicros()));
+  if (st.req.banner) st.out.print(banner);
+}
+
+function onOff(v: Buffer | undefined): string | undefined {
+  return v && v.length >= 4 ? (v.readUInt32LE(0) ? 'on' : 'off') : undefined;
+}
+
+const RP_FILTER = ['off', 'strict', 'loose'];
+
+/** ipnetconf.c print_netconf. */
+async function printNetconf(st: MonitorState, m: NetlinkMessage): Promise<void> {
+  if (m.payload.length < 4) return;
+  const family = m.payload[0]!;
+  const tb = attrs(m.payload, 4);
+  const ifa = tb.get(1); // NETCONFA_IFINDEX
+  const index = ifa && ifa.length >= 4 ? ifa.readInt32LE(0) : undefined;
+  if (st.ifindex && index !== st.ifindex) return;
+  printHeaders(st, '[NETCONF]');
+  let s = m.type === RTM_DELNETCONF ? 'Deleted ' : '';
+  s += `${familyName(family)} `;
+  if (index !== undefined) {
+    // NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT
+    if (index > 0) await st.names.resolve([index]);
+    s += index === -1 ? 'all ' : index === -2 ? 'default ' : `${st.names.name(index)} `;
+  }
+  const fwd = onOff(tb.get(2));
+  if (fwd) s += `forwarding ${fwd} `;
+  const rp = tb.get(3);
+  if (rp && rp.length >= 4) s += `rp_filter ${RP_FILTER[rp.readUInt32LE(0)] ?? 'unknown mode'} `;
+  const words: [number, string][] = [
+    [4, 'mc_forwarding'],
+    [5, 'proxy_neigh'],
+    [6, 'ignore_routes_with_linkdown'],
+    [7, 'input'],
+  ];
+  for (const [type, word] of words) {
+    const v = onOff(tb.get(type));
+    if (v) s += `${word} ${v} `;
+  }
+  st.out.print(`${s}\n`);
+}
+
+/** ipnetns.c print_nsid as the monitor prints it (no namespace names: see the report). */
+function printNsid(st: MonitorState, m: NetlinkMessage, v: NsidInfo): void {
+  printHeaders(st, '[NSID]');
+  let s = m.type === RTM_DELNSID ? 'Deleted ' : '';
+  s += v.nsid < 0 ? 'nsid unassigned ' : `nsid ${v.nsid} `;
+  const cur = (v.attributes as { currentNsid?: number }).currentNsid;
+  if (cur !== undefined) s += `current-nsid ${cur} `;
+  st.out.print(`${s}\n`);
+}
+
+function unsupported(st: MonitorState, what: string): void {
+  st.out.error(`rtnl monitor: ${what} messages are not printed by rtnl (not supported)`);
+}
+
+/** ipmonitor.c accept_msg: print one message. */
+export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise<void> {
+  const { out, opts } = { out: st.out, opts: st.ctx.opts };
+  switch (m.type) {
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: {
+      if (m.payload.length < 12) {
+        out.error(`BUG: wrong nlmsg len ${m.payload.length - 12}`);
+        return;
+      }
+      if (m.payload.readUInt32LE(8) & RTM_F_CLONED) return;
+      const family = m.payload[0]!;
+      if (family === RTNL_FAMILY_IPMR || family === RTNL_FAMILY_IP6MR) {
+        unsupported(st, '[MROUTE]');
+        return;
+      }
+      printHeaders(st, '[ROUTE]');
+      // print_route's own filter (after the banner): -4 / -6, `dev`.
+      if (st.family && family !== st.family) return;
+      const r = decodeValue('route', m) as Route;
+      const n = nums(r);
+      if (!routeMatches(st.routeFilter, r, n, 0)) return;
+      const a = r.attributes as { oif?: number; iif?: number; multipath?: { ifindex?: number }[] };
+      const idx = [a.oif ?? 0, a.iif ?? 0, ...(a.multipath ?? []).map((h) => h.ifindex ?? 0)];
+      await st.names.resolve(idx);
+      if (m.type === RTM_DELROUTE) out.text('Deleted ');
+      await printRoute(
+        {
+          rt: st.rt,
+          out,
+          details: opts.details,
+          stats: opts.stats,
+          numeric: opts.numeric,
+          filter: st.routeFilter,
+        },
+        r,
+        n,
+      );
+      return;
+    }
+    case RTM_NEWLINK:
+    case RTM_DELLINK: {
+      const link = decodeValue('link', m) as Link;
+      // ll_remember_index: learn a new device, forget a deleted one.
+      st.names.remember(link.index, m.type === RTM_DELLINK ? undefined : link.name);
+      if (st.ifindex && link.index !== st.ifindex) return;
+      await st.names.resolve(referencedIndexes(link));
+      printHeaders(st, '[LINK]');
+      // The monitor's filter has no showqueue: no `qlen`.
+      const { txqlen: _qlen, ...attributes } = link.attributes;
+      const shown: Link = { ...link, attributes };
+      printLinkinfo(st.linkEnv, shown, m.type === RTM_DELLINK);
+      return;
+    }
+    case RTM_NEWADDR:
+    case RTM_DELADDR: {
+      const a = decodeValue('address', m) as Address;
+      if (st.ifindex && a.index !== st.ifindex) return;
+      await st.names.resolve([a.index]);
+      printHeaders(st, '[ADDR]');
+      printAddrinfo(
+        out,
+        a,
+        { brief: opts.brief, oneline: true, numeric: opts.numeric },
+        st.names,
+        m.type === RTM_DELADDR,
+      );
+      return;
+    }
+    case RTM_NEWNEIGH:
+    case RTM_DELNEIGH:
+    case RTM_GETNEIGH: {
+      if (st.family && m.payload[0] !== st.family) return;
+      const n = decodeValue('neighbor', m) as Neighbor;
+      if (!neighMatches(st.neighFilter, n)) return;
+      printHeaders(st, '[NEIGH]');
+      if (m.type === RTM_DELNEIGH) out.text('Deleted ');
+      else if (m.type === RTM_GETNEIGH) out.text('miss ');
+      await printNeigh(
+        {
+          rt: st.rt,
+          out,
+          stats: opts.stats,
+          brief: opts.brief,
+          numeric: opts.numeric,
+          filter: st.neighFilter,
+        },
+        n,
+      );
+      return;
+    }
+    case RTM_NEWRULE:
+    case RTM_DELRULE: {
+      printHeaders(st, '[RULE]');
+      if (st.family && m.payload[0] !== st.family) return;
+      const r = decodeValue('rule', m) as Rule;
+      if (m.type === RTM_DELRULE) out.text('Deleted ');
+      printRule({ out, details: opts.details, numeric: opts.numeric }, r);
+      return;
+    }
+    case NLMSG_TSTAMP: {
+      if (m.payload.length < 8) return;
+      const secs = m.payload.readUInt32LE(0);
+      const usecs = m.payload.readUInt32LE(4);
+      out.print(`Timestamp: ${asctime(secs)} ${usecs} us\n`);
+      return;
+    }
+    case RTM_NEWNETCONF:
+    case RTM_DELNETCONF:
+      await printNetconf(st, m);
+      return;
+    case RTM_NEWNSID:
+    case RTM_DELNSID:
+      printNsid(st, m, decodeValue('nsid', m) as NsidInfo);
+      return;
+    case RTM_NEWNEXTHOP:
+    case RTM_DELNEXTHOP:
+      unsupported(st, '[NEXTHOP]');
+      return;
+    case RTM_NEWNEXTHOPBUCKET:
+    case RTM_DELNEXTHOPBUCKET:
+      unsupported(st, '[NEXTHOPBUCKET]');
+      return;
+    case RTM_NEWADDRLABEL:
+    case RTM_DELADDRLABEL:
+      unsupported(st, '[ADDRLABEL]');
+      return;
+    case RTM_NEWPREFIX:
+      unsupported(st, '[PREFIX]');
+      return;
+    case RTM_NEWSTATS:
+      unsupported(st, '[STATS]');
+      return;
+    case NLMSG_ERROR:
+    case NLMSG_NOOP:
+    case NLMSG_DONE:
+      return;
+    default: {
+      const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+      const len = m.payload.length + NLMSG_HDRLEN;
+      out.error(
+        `Unknown message: type=${hex(m.type)}(${m.type}) flags=${hex(m.flags)}(${m.flags}) len=${hex(len)}(${len})`,
+      );
+    }
+  }
+}
+
+/** rtnl_from_file: the messages of a saved stream; a bad record ends it with ip's message. */
+export function* readSavedStream(
+  data: Buffer,
+): Generator<NetlinkMessage, string | undefined, undefined> {
+  let off = 0;
+  while (off < data.length) {
+    if (data.length - off < NLMSG_HDRLEN) return 'rtnl-from_file: truncated message';
+    const len = data.readUInt32LE(off);
+    if (len < NLMSG_HDRLEN || len > FILE_MAX_MESSAGE) {
+      return `!!!malformed message: len=${len | 0} @${off + NLMSG_HDRLEN}`;
+    }
+    const aligned = (len + 3) & ~3;
+    if (off + aligned > data.length) return 'rtnl-from_file: truncated message';
+    yield {
+      length: len,
+      type: data.readUInt16LE(off + 4),
+      flags: data.readUInt16LE(off + 6),
+      seq: data.readUInt32LE(off + 8),
+      pid: data.readUInt32LE(off + 12),
+      payload: data.subarray(off + NLMSG_HDRLEN, off + len),
+    };
+    off += aligned;
+  }
+  return undefined;
+}
+
+async function makeState(ctx: CliContext, req: MonitorRequest): Promise<MonitorState> {
+  const client = await ctx.rt();
+  // ip 6.1's monitor never opens a JSON context: its output is text with -j too.
+  const out = ctx.opts.json ? new Output({ ...ctx.opts, json: false, color: false }) : ctx.out;
+  const names = new MonitorNames(client);
+  const rt = names.printRt;
+  let ifindex = 0;
+  if (req.dev !== undefined) {
+    try {
+      ifindex = (await client.links.get(req.dev)).index;
+    } catch {
+      ifindex = 0;
+    }
+    if (!ifindex) throw invarg('Device does not exist\n', req.dev);
+  }
+  const routeFilter = emptyFilter();
+  if (ifindex) {
+    routeFilter.oif = ifindex;
+    routeFilter.oifmask = -1;
+  }
+  const neighFilter: NeighFilter = {
+    family: 0,
+    index: ifindex,
+    state: ~0,
+    unusedOnly: false,
+    protocol: 0,
+  };
+  const kinds = await loadKindPrinters(ctx.opts.details);
+  return {
+    ctx,
+    out,
+    rt,
+    names,
+    req,
+    ifindex,
+    family: familyNumber(ctx.opts.family),
+    routeFilter,
+    neighFilter,
+    linkEnv: {
+      out,
+      opts: ctx.opts,
+      names,
+      doLink: false,
+      family: undefined,
+      ...(kinds ? { kinds } : {}),
+    },
+  };
+}
+
+async function replay(ctx: CliContext, req: MonitorRequest, file: string): Promise<number> {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const text = e.code === 'ENOENT' ? 'No such file or directory' : (e.message ?? String(err));
+    throw new CliError(`Cannot fopen: ${text}`, 255);
+  }
+  const st = await makeState(ctx, req);
+  const it = readSavedStream(data);
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      st.out.flush();
+      if (next.value === undefined) return 0;
+      st.out.error(next.value);
+      return 1; // rtnl_from_file's -1, as do_ipmonitor returns it
+    }
+    await printMessage(st, next.value);
+  }
+}
+
+async function listen(ctx: CliContext, req: MonitorRequest): Promise<number> {
+  const mon = await Monitor.open({
+    groups: req.groups,
+    ...(ctx.opts.netns !== undefined ? { netns: ctx.opts.netns } : {}),
+  });
+  const st = await makeState(ctx, req);
+  // ll_init_map: every device's name, after joining the groups (as ip does).
+  for (const l of await st.rt.links.list()) st.names.remember(l.index, l.name);
+  // Events are printed one at a time, in order, each flushed (ip fflush()es after each).
+  let chain: Promise<void> = Promise.resolve();
+  return await new Promise<number>((resolve, reject) => {
+    mon.on('event', (e) => {
+      chain = chain
+        .then(() => printMessage(st, e.message))
+        .then(() => st.out.flush())
+        .catch((err: unknown) => {
+          mon.close();
+          reject(err);
+        });
+    });
+    mon.on('error', (err) => st.out.error(`rtnl monitor: ${err.message}`));
+    mon.on('close', () => resolve(0));
+  });
+}
+
+/** `rtnl monitor …`. */
+export default async function monitor(ctx: CliContext, args: string[]): Promise<number> {
+  const req = parseMonitorArgs(args, ctx.opts);
+  if (req.file !== undefined) return replay(ctx, req, req.file);
+  return listen(ctx, req);
+}
