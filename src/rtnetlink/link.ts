@@ -151,7 +151,8 @@ export function arphrdName(type: number): keyof typeof ARPHRD | undefined {
 
 // ---- statistics and other fixed structs ----------------------------------------------------------
 
-const STATS64_FIELDS = [
+/** The counters of struct rtnl_link_stats64, in their order in the struct. */
+export const STATS64_FIELDS = [
   'rx_packets',
   'tx_packets',
   'rx_bytes',

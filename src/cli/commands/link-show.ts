@@ -3,7 +3,7 @@
 // print_queuelen, print_link_event, print_proto_down, print_linktype, print_af_spec,
 // print_stats64; lib/utils.c print_name_and_link; lib/ll_addr.c ll_addr_n2a). Same keys, order,
 // value types and text layout; the kind-specific part (`-d`) lives in link-kinds.ts.
-import { ARPHRD, type Link, type RtNetlink } from '../../index.js';
+import { ARPHRD, type Link, type RtNetlink, STATS64_FIELDS } from '../../index.js';
 import type { GlobalOptions } from '../context.js';
 import type { Output } from '../output.js';
 import type { KindEnv } from './link-kinds.js';
@@ -397,33 +397,7 @@ function inet6Stats(protinfo: Uint8Array | undefined): ReturnType<typeof linkSta
   return { key: 'stats64', s: Object.fromEntries(STATS_FIELDS.map((f) => [f, 0n])) };
 }
 
-const STATS_FIELDS = [
-  'rx_packets',
-  'tx_packets',
-  'rx_bytes',
-  'tx_bytes',
-  'rx_errors',
-  'tx_errors',
-  'rx_dropped',
-  'tx_dropped',
-  'multicast',
-  'collisions',
-  'rx_length_errors',
-  'rx_over_errors',
-  'rx_crc_errors',
-  'rx_frame_errors',
-  'rx_fifo_errors',
-  'rx_missed_errors',
-  'tx_aborted_errors',
-  'tx_carrier_errors',
-  'tx_fifo_errors',
-  'tx_heartbeat_errors',
-  'tx_window_errors',
-  'rx_compressed',
-  'tx_compressed',
-  'rx_nohandler',
-  'rx_otherhost_dropped',
-] as const;
+const STATS_FIELDS = STATS64_FIELDS;
 
 function digits(v: bigint): number {
   return v.toString().length;
