@@ -522,6 +522,22 @@ export interface RouteFilter {
   flush: boolean;
 }
 
+/**
+ * A `protocol` / `scope` selector as ip's route filter takes it: a name or number matched
+ * exactly (mask -1), or `all`, which matches anything (value `allValue`, mask 0).
+ */
+function maskedId(
+  db: NameDb,
+  v: string,
+  allValue: number,
+  what: string,
+): [value: number, mask: number] {
+  const n = db.id(v);
+  if (n !== undefined) return [n, -1];
+  if (v !== 'all') throw invarg(`invalid "${what}"\n`, v);
+  return [allValue, 0];
+}
+
 export function emptyFilter(): RouteFilter {
   return {
     tb: 0,
@@ -1172,25 +1188,9 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
       f.tos = tos;
       f.tosmask = -1;
     } else if (matches(w, 'protocol')) {
-      const v = a.needValue();
-      f.protocolmask = -1;
-      let prot = PROTOS.id(v);
-      if (prot === undefined) {
-        if (v !== 'all') throw invarg('invalid "protocol"\n', v);
-        prot = 0;
-        f.protocolmask = 0;
-      }
-      f.protocol = prot;
+      [f.protocol, f.protocolmask] = maskedId(PROTOS, a.needValue(), 0, 'protocol');
     } else if (matches(w, 'scope')) {
-      const v = a.needValue();
-      f.scopemask = -1;
-      let scope = SCOPES.id(v);
-      if (scope === undefined) {
-        if (v !== 'all') throw invarg('invalid "scope"\n', v);
-        scope = 255;
-        f.scopemask = 0;
-      }
-      f.scope = scope;
+      [f.scope, f.scopemask] = maskedId(SCOPES, a.needValue(), 255, 'scope');
     } else if (matches(w, 'type')) {
       const v = a.needValue();
       const type = rtnTypeId(v);

@@ -389,18 +389,7 @@ function linkSpec4(p: Ip4Tunnel): { kind: string; data: Record<string, unknown> 
     ...(isAny4(p.remote) ? {} : { remote: p.remote }),
   };
   const encap = { encapType: 0, encapFlags: 0, encapSport: 0, encapDport: 0 };
-  if (p.vti) {
-    return {
-      kind: 'vti',
-      data: {
-        ikey: p.ikey,
-        okey: p.okey,
-        ...addrs,
-        fwmark: 0,
-        ...(p.link ? { link: p.link } : {}),
-      },
-    };
-  }
+  if (p.vti) return vtiSpec('vti', p, addrs);
   if (p.proto === IPPROTO_GRE) {
     return {
       kind: 'gre',
@@ -435,6 +424,18 @@ function linkSpec4(p: Ip4Tunnel): { kind: string; data: Record<string, unknown> 
   return { kind: 'ipip', data: common };
 }
 
+/** vti and vti6 carry the same IFLA_VTI_* attributes, in ip/link_vti.c and link_vti6.c's order. */
+function vtiSpec(
+  kind: 'vti' | 'vti6',
+  p: { ikey: number; okey: number; link: number },
+  addrs: Record<string, string>,
+): { kind: string; data: Record<string, unknown> } {
+  return {
+    kind,
+    data: { ikey: p.ikey, okey: p.okey, ...addrs, fwmark: 0, ...(p.link ? { link: p.link } : {}) },
+  };
+}
+
 /** The link kind and IFLA_INFO_DATA an IPv6 tunnel becomes (ip/link_gre6.c, link_ip6tnl.c, link_vti6.c order). */
 function linkSpec6(p: Ip6Tunnel): { kind: string; data: Record<string, unknown> } {
   const addrs = {
@@ -443,18 +444,7 @@ function linkSpec6(p: Ip6Tunnel): { kind: string; data: Record<string, unknown> 
   };
   // ip/link_ip6tnl.c and link_gre6.c start the encapsulation flags at TUNNEL_ENCAP_FLAG_CSUM6.
   const encap = { encapType: 0, encapFlags: TUNNEL_ENCAP_FLAG_CSUM6, encapSport: 0, encapDport: 0 };
-  if (p.vti) {
-    return {
-      kind: 'vti6',
-      data: {
-        ikey: p.ikey,
-        okey: p.okey,
-        ...addrs,
-        fwmark: 0,
-        ...(p.link ? { link: p.link } : {}),
-      },
-    };
-  }
+  if (p.vti) return vtiSpec('vti6', p, addrs);
   if (p.proto === IPPROTO_GRE) {
     return {
       kind: 'ip6gre',
