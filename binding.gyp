@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "rtnl_shim",
-      "sources": ["native/shim.c"],
+      "sources": ["native/shim.c", "native/sequence.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "configurations": {

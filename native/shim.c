@@ -26,6 +26,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "sequence.h"
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 
@@ -908,6 +910,7 @@ NAPI_MODULE_INIT() {
       FN("umount", shim_umount),
       FN("tunCreate", shim_tun_create),
       FN("nsType", shim_ns_type),
+      FN("sendSequence", shim_send_sequence),
 #undef FN
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) !=

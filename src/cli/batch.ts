@@ -4,8 +4,8 @@
 // `Command failed FILE:LINE` (the last physical line of the command); with -force every line
 // runs and the status is 1 if any failed. One rtnetlink socket serves every line.
 import { readFileSync } from 'node:fs';
-import type { RtNetlink } from '../index.js';
-import type { CliContext, GlobalOptions } from './context.js';
+import type { BulkResult, RtNetlink } from '../index.js';
+import type { CliContext, GlobalOptions, PlannedWrite } from './context.js';
 import { CliError, describeError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -110,16 +110,47 @@ const STRERROR: Record<string, string> = {
   ENAMETOOLONG: 'File name too long',
 };
 
+/** What runBatch needs from the framework (main.ts). */
+export interface BatchHooks {
+  /** The client, opened on first use. */
+  rt(): Promise<RtNetlink>;
+  /** The client if it is open already (the fast lane never opens it). */
+  peek(): RtNetlink | undefined;
+  /** Run one line the normal way; resolves to its exit status. */
+  run(ctx: CliContext, words: readonly string[]): Promise<number>;
+  /** The fast lane: the line as a PlannedWrite, or undefined (see CommandModule.plan). */
+  plan(ctx: CliContext, rt: RtNetlink, words: readonly string[]): PlannedWrite | undefined;
+}
+
+/** Planned lines waiting to go out together. */
+interface Chunk {
+  readonly key: string;
+  readonly submit: PlannedWrite['submit'];
+  readonly items: unknown[];
+  readonly commands: BatchCommand[];
+}
+
+// The first run goes out after this many lines, so the kernel starts early; runs then double
+// up to the maximum while the lines that follow are parsed.
+const FIRST_RUN = 64;
+const MAX_RUN = 4096;
+
 /**
  * Run a batch file. Resolves to the exit status: 0 when every line succeeded, 1 when one failed
  * (ip's EXIT_FAILURE), whatever status that line's command had.
+ *
+ * Lines run in order, as in ip. The fast lane only changes how: a run of consecutive write
+ * lines that a module can plan without any lookup (`route add …` on known devices) goes out as
+ * one bulk while the next lines are parsed. Without -force the bulk sends one request at a
+ * time and stops at the first refusal (nothing after a failing line is sent, as with ip);
+ * with -force every line is tried. Errors are reported in line order either way, and any
+ * other line waits until every line before it is done.
  */
 export async function runBatch(
   name: string,
   opts: GlobalOptions,
   out: Output,
-  rt: () => Promise<RtNetlink>,
-  runCommand: (ctx: CliContext, words: readonly string[]) => Promise<number>,
+  hooks: BatchHooks,
 ): Promise<number> {
   let text: string;
   try {
@@ -133,8 +164,73 @@ export async function runBatch(
   // One context for every line; ip resets the family to the command line's before each line
   // (ip_batch_cmd), which is all a line may have changed.
   const lineOpts: GlobalOptions = { ...opts };
-  const ctx: CliContext = { opts: lineOpts, out, batch: true, rt };
+  const ctx: CliContext = { opts: lineOpts, out, batch: true, rt: hooks.rt };
+  const stopOnError = !opts.force;
   let status = 0;
+
+  /** Report a failed line; true when the run must stop. */
+  const failed = async (cmd: BatchCommand, err: unknown): Promise<boolean> => {
+    if (err !== undefined) {
+      const d = await describeError(err);
+      if (d.message) out.error(d.message);
+    }
+    out.error(`Command failed ${name}:${cmd.line}`);
+    status = 1;
+    return stopOnError;
+  };
+  /** A line the normal way; true when the run must stop. */
+  const runLine = async (cmd: BatchCommand): Promise<boolean> => {
+    let code: number;
+    try {
+      code = await hooks.run(ctx, cmd.words);
+    } catch (err) {
+      const d = await describeError(err);
+      if (d.message) out.error(d.message);
+      code = d.exitCode;
+    }
+    if (code === 0) return false;
+    return failed(cmd, undefined);
+  };
+
+  let chunk: Chunk | undefined;
+  let inFlight: { chunk: Chunk; result: Promise<BulkResult> } | undefined;
+  let runLimit = FIRST_RUN;
+  /** Wait for the run in flight and report its failures; true when the run must stop. */
+  const settle = async (): Promise<boolean> => {
+    const f = inFlight;
+    inFlight = undefined;
+    if (f === undefined) return false;
+    let result: BulkResult;
+    try {
+      result = await f.result;
+    } catch {
+      // Refused before anything was sent (a spec the library rejects as a whole): the lines
+      // run one by one the normal way, so each gets its own outcome and message.
+      for (const cmd of f.chunk.commands) if (await runLine(cmd)) return true;
+      return false;
+    }
+    if (result.failed === 0) return false;
+    const errors = result.errors;
+    for (let i = 0; i < errors.length; i++) {
+      const err = errors[i];
+      if (err !== undefined && (await failed(f.chunk.commands[i]!, err))) return true;
+    }
+    return false;
+  };
+  /** Send the chunk being filled once the run before it is done; true when the run stops. */
+  const rotate = async (): Promise<boolean> => {
+    if (await settle()) return true;
+    const c = chunk;
+    chunk = undefined;
+    if (c !== undefined) {
+      const rt = hooks.peek()!;
+      inFlight = { chunk: c, result: c.submit(rt, c.items, stopOnError) };
+    }
+    return false;
+  };
+  /** Everything planned so far is done (and reported); true when the run must stop. */
+  const drain = async (): Promise<boolean> => (await rotate()) || settle();
+
   const commands = batchCommands(text);
   for (;;) {
     let cmd: BatchCommand | undefined;
@@ -143,26 +239,41 @@ export async function runBatch(
       if (r.done) break;
       cmd = r.value;
     } catch (err) {
-      // A line ip could not split (unterminated quote): ip exits at once with status 1.
+      // A line ip could not split (unterminated quote): ip exits at once with status 1, once
+      // the lines before it are done.
+      if (await drain()) return status;
       const { message, exitCode } = await describeError(err);
       out.error(message);
       return exitCode;
     }
     if (family !== undefined) lineOpts.family = family;
     else if (lineOpts.family !== undefined) delete lineOpts.family;
-    let code: number;
-    try {
-      code = await runCommand(ctx, cmd.words);
-    } catch (err) {
-      const d = await describeError(err);
-      if (d.message) out.error(d.message);
-      code = d.exitCode;
+    const rt = hooks.peek();
+    let planned: PlannedWrite | undefined;
+    if (rt !== undefined) {
+      try {
+        planned = hooks.plan(ctx, rt, cmd.words);
+      } catch {
+        // The line's own error: it is reported by the normal way, in its turn.
+        planned = undefined;
+      }
     }
-    if (code !== 0) {
-      out.error(`Command failed ${name}:${cmd.line}`);
-      status = 1;
-      if (!opts.force) break;
+    if (planned !== undefined) {
+      if (chunk !== undefined && (chunk.key !== planned.key || chunk.submit !== planned.submit)) {
+        if (await rotate()) return status;
+      }
+      chunk ??= { key: planned.key, submit: planned.submit, items: [], commands: [] };
+      chunk.items.push(planned.item);
+      chunk.commands.push(cmd);
+      if (chunk.items.length >= runLimit) {
+        if (await rotate()) return status;
+        runLimit = Math.min(runLimit * 2, MAX_RUN);
+      }
+      continue;
     }
+    if (await drain()) return status;
+    if (await runLine(cmd)) return status;
   }
+  await drain();
   return status;
 }

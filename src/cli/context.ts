@@ -2,7 +2,7 @@
 // (commands/<object>.ts). A command module `export default`s an ObjectCommand and
 // `export const help: string`; the framework parses the global options, picks the module by the
 // object word, loads it lazily and calls it with everything after the object word.
-import type { RtNetlink } from '../index.js';
+import type { BulkResult, RtNetlink } from '../index.js';
 import type { Output } from './output.js';
 
 /** Address families `-f` / `-4` / `-6` / `-0` / `-B` / `-M` select (ip's preferred_family). */
@@ -72,6 +72,23 @@ export interface CliContext {
 // biome-ignore lint/suspicious/noConfusingVoidType: modules that return nothing are the common case
 export type ObjectCommand = (ctx: CliContext, args: string[]) => Promise<number | undefined | void>;
 
+/**
+ * One `-batch` line turned into a change that can wait in a queue: its parsing needed nothing
+ * the lines before it could still change (see {@link CommandModule.plan}). Consecutive lines
+ * with the same `key` go out together through `submit`, in order.
+ */
+export interface PlannedWrite {
+  /** Lines with equal keys (`add`, `delete` …) may share one submit. */
+  readonly key: string;
+  /** This line's part of the submit. */
+  readonly item: unknown;
+  /**
+   * Send a run of items in order. With `stopOnError` nothing after the first refusal may be
+   * sent (the run stops as `ip -batch` does); without it every item is tried.
+   */
+  submit(rt: RtNetlink, items: unknown[], stopOnError: boolean): Promise<BulkResult>;
+}
+
 /** The shape of a module under src/cli/commands/. */
 export interface CommandModule {
   default: ObjectCommand;
@@ -79,6 +96,13 @@ export interface CommandModule {
   help: string;
   /** A usage text that depends on the global options (`-6 tunnel help`), when it does. */
   helpFor?(opts: GlobalOptions): string;
+  /**
+   * The batch fast lane: a write line (`args` without the object word) made into a
+   * PlannedWrite without any I/O or await, using only names already looked up; undefined when
+   * the line must run through `default` instead. It may throw the line's usage error, which
+   * the framework reports only once the lines before it are done.
+   */
+  plan?(ctx: CliContext, rt: RtNetlink, args: string[]): PlannedWrite | undefined;
 }
 
 /** Default global options (ip with no options). */

@@ -17,6 +17,7 @@ import {
   type CommandModule,
   defaultOptions,
   type GlobalOptions,
+  type PlannedWrite,
 } from './context.js';
 import { forgetDevices } from './devices.js';
 import { CliUsageError, describeError, invarg, setErrnoText } from './errors.js';
@@ -252,6 +253,7 @@ export function parseGlobalOptions(argv: readonly string[]): ParsedCommandLine {
 /** Opens (once) and closes the client a run shares between commands and batch lines. */
 export class ClientHolder {
   private client: Promise<RtNetlink> | undefined;
+  private opened: RtNetlink | undefined;
   private readonly netns: string | undefined;
 
   constructor(netns: string | undefined) {
@@ -259,8 +261,16 @@ export class ClientHolder {
   }
 
   get(): Promise<RtNetlink> {
-    this.client ??= this.open();
+    this.client ??= this.open().then((rt) => {
+      this.opened = rt;
+      return rt;
+    });
     return this.client;
+  }
+
+  /** The client once it has opened; undefined before (or if it could not open). */
+  peek(): RtNetlink | undefined {
+    return this.opened;
   }
 
   private async open(): Promise<RtNetlink> {
@@ -284,6 +294,7 @@ export class ClientHolder {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
+    this.opened = undefined;
     if (!c) return;
     try {
       (await c).close();
@@ -327,6 +338,23 @@ export async function runCommand(ctx: CliContext, words: readonly string[]): Pro
     if (CHANGES_LINKS.has(file!)) forgetDevices();
     ctx.out.closeJson();
   }
+}
+
+/**
+ * The batch fast lane: the line planned by its module (see CommandModule.plan), if that module
+ * is loaded already and can plan it without any I/O; undefined otherwise.
+ */
+export function planCommand(
+  ctx: CliContext,
+  rt: RtNetlink,
+  words: readonly string[],
+): PlannedWrite | undefined {
+  const object = words[0];
+  if (object === undefined) return undefined;
+  const file = findObject(object)?.[1];
+  const mod = file === undefined ? undefined : loaded.get(file);
+  if (mod?.plan === undefined) return undefined;
+  return mod.plan(ctx, rt, words.slice(1));
 }
 
 /** Where run() reads its version text from. */
@@ -385,7 +413,12 @@ export async function run(argv: readonly string[], runOpts: RunOptions = {}): Pr
   const client = new ClientHolder(opts.netns);
   try {
     if (parsed.batchFile !== undefined) {
-      return await runBatch(parsed.batchFile, opts, out, () => client.get(), runCommand);
+      return await runBatch(parsed.batchFile, opts, out, {
+        rt: () => client.get(),
+        peek: () => client.peek(),
+        run: runCommand,
+        plan: planCommand,
+      });
     }
     const ctx: CliContext = { opts, out, batch: false, rt: () => client.get() };
     try {

@@ -27,6 +27,7 @@ import {
   parseDone,
   SOL_NETLINK,
 } from './message.js';
+import { forEachDatagram, type SequenceHandle, sequenceSender } from './sequence.js';
 import { NetlinkSocket, type NetlinkSocketOptions } from './socket.js';
 
 /**
@@ -184,6 +185,21 @@ export interface BulkOptions {
   schema?: AttributeLocator;
   /** Called when a successful ack carries an ext-ack warning. */
   onWarning?: (index: number, message: string) => void;
+  /**
+   * Send the requests one at a time, in order, and stop at the first one the kernel refuses:
+   * nothing after it is sent, and those requests fail with code `ERR_RTNL_NOT_SENT`. This is
+   * what a script of changes needs when each one assumes the ones before it were made (ip's
+   * `-batch` without `-force`).
+   *
+   * The bulk waits until nothing else is in flight on the connection, and nothing else leaves
+   * until it is done. On a NetlinkSocket the requests go out from a thread of libuv's pool
+   * without asking for acks: rtnetlink handles a request inside the send that carries it, so a
+   * read right after each send finds its refusal if there is one, and the main thread is free
+   * meanwhile. In that mode `timeout` does not apply (no request waits for an answer) and
+   * `onWarning` is not called (successes are not acknowledged). Over another DatagramSocket
+   * each request waits for its ack before the next leaves.
+   */
+  stopOnError?: boolean;
 }
 
 /** What {@link Connection.requestMany} resolves with: one outcome per request, by index. */
@@ -275,6 +291,10 @@ interface Bulk {
   site: { stack?: string } | undefined;
   resolve: (r: BulkResult) => void;
   finished: boolean;
+  /** {@link BulkOptions.stopOnError}: one at a time, nothing after a refusal. */
+  readonly stopOnError: boolean;
+  /** Sent by the shim's ordered sender (acks off), not by the engine. */
+  readonly native: boolean;
 }
 
 /** Requests of a bulk waiting in the outgoing batch: indexes [from, to). */
@@ -376,6 +396,9 @@ export class Connection extends EventEmitter {
   #paused = false;
   #closed = false;
   #referenced = false;
+  /** A stopOnError bulk the shim is sending: the socket is the worker's until it ends. */
+  #sequence: { bulk: Bulk; handle: SequenceHandle } | undefined;
+  readonly #sender: ReturnType<typeof sequenceSender>;
 
   private constructor(socket: DatagramSocket, options: ConnectionOptions) {
     super();
@@ -393,6 +416,7 @@ export class Connection extends EventEmitter {
     }
     socket.on('error', (err: Error) => this.#onSocketError(err));
     socket.unref();
+    this.#sender = sequenceSender(socket);
   }
 
   /** Open a socket (in `netns` if given) with extended acks and strict checking on. */
@@ -495,13 +519,20 @@ export class Connection extends EventEmitter {
         resolve({ count: 0, ok: 0, failed: 0, errors: [] });
         return;
       }
+      const stopOnError = options.stopOnError === true;
+      const native = stopOnError && this.#sender !== undefined;
       // Sequence numbers in one unbroken run, so an ack is placed by subtraction.
       if (this.#seq > MAX_SEQ - count) this.#seq = 0;
       const seqBase = this.#seq + 1;
       this.#seq += count;
-      for (let i = 0; i < count; i++)
-        framed.bytes.writeUInt32LE(seqBase + i, framed.starts[i]! + 8);
-      const timeout = options.timeout ?? this.#timeout;
+      const bytes = framed.bytes;
+      for (let i = 0; i < count; i++) {
+        const at = framed.starts[i]!;
+        bytes.writeUInt32LE(seqBase + i, at + 8);
+        // The shim's sender learns of a refusal from the error the kernel sends anyway.
+        if (native) bytes.writeUInt16LE(bytes.readUInt16LE(at + 6) & ~NLM_F_ACK, at + 6);
+      }
+      const timeout = native ? 0 : (options.timeout ?? this.#timeout);
       const b: Bulk = {
         bulk: true,
         count,
@@ -525,6 +556,8 @@ export class Connection extends EventEmitter {
         site: undefined,
         resolve,
         finished: false,
+        stopOnError,
+        native,
       };
       if (this.#callSiteStacks) {
         const site: { stack?: string } = {};
@@ -773,8 +806,12 @@ export class Connection extends EventEmitter {
 
   /** Move requests from the queue into the outgoing batch while the window allows. */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#window) {
+    while (this.#queue.length > 0 && this.#inFlight < this.#window && !this.#sequence) {
       const q = this.#queue[0]!;
+      if (isBulk(q) && q.stopOnError) {
+        if (!this.#startOrdered(q)) break;
+        continue;
+      }
       if (isBulk(q)) {
         // As many of the bulk's requests as the window has room for, in one run.
         const n = Math.min(this.#window - this.#inFlight, q.count - q.next);
@@ -812,6 +849,113 @@ export class Connection extends EventEmitter {
       this.#flushScheduled = true;
       // Requests made in the same tick leave together in one datagram.
       queueMicrotask(() => this.#flush());
+    }
+  }
+
+  /**
+   * Let a stopOnError bulk at the head of the queue go on: all of it to the shim's sender once
+   * nothing else is in flight, or (another socket) its next request once the one before it is
+   * answered. False when it must wait; the queue behind it waits too.
+   */
+  #startOrdered(b: Bulk): boolean {
+    if (b.native) {
+      if (this.#inFlight > 0 || this.#dumpActive || this.#batch.length > 0) return false;
+      this.#queue.shift();
+      const from = b.next;
+      const n = b.count - from;
+      b.state.fill(IN_FLIGHT, from);
+      b.next = b.count;
+      b.inFlight += n;
+      this.#inFlight += n;
+      if (!this.#referenced) {
+        this.socket.ref();
+        this.#referenced = true;
+      }
+      // The worker reads the answers: the poll watcher must not take them first.
+      this.socket.pause();
+      const handle = this.#sender!(
+        b.bytes,
+        b.starts,
+        from,
+        b.count,
+        true,
+        (next, received, errno) => this.#sequenceDone(b, from, next, received, errno),
+      );
+      this.#sequence = { bulk: b, handle };
+      return true;
+    }
+    if (b.inFlight > 0) return false;
+    const from = b.next;
+    b.state[from] = IN_FLIGHT;
+    b.next++;
+    b.inFlight++;
+    this.#inFlight++;
+    this.#batch.push({ bulk: b, from, to: b.next });
+    if (b.next === b.count) this.#queue.shift();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+    return true;
+  }
+
+  /** The shim's sender ended: place the kernel's refusals, settle the rest. */
+  #sequenceDone(
+    b: Bulk,
+    from: number,
+    next: number,
+    received: Buffer | undefined,
+    errno: number,
+  ): void {
+    this.#sequence = undefined;
+    if (this.#closed) {
+      // close() waited for the worker to let go of the socket.
+      this.socket.close();
+      return;
+    }
+    this.socket.resume();
+    if (received !== undefined) {
+      forEachDatagram(received, (datagram, length) => this.#receive(datagram, length, true));
+    }
+    if (!b.finished) {
+      // Read after each send: whatever left and was not refused was accepted, except the last
+      // one sent when reading its answer failed (it may have been lost).
+      const unknown = errno < 0 ? next - 1 : -1;
+      for (let i = from; i < next && !b.finished; i++) {
+        if (b.state[i] !== IN_FLIGHT) continue;
+        if (i === unknown) {
+          this.#settleBulkItem(b, i, NetlinkSocketError.fromErrno(-errno, 'recvmsg'));
+        } else {
+          this.#settleBulkItem(b, i, undefined);
+        }
+      }
+      if (!b.finished && next < b.count) {
+        const err =
+          errno > 0
+            ? NetlinkSocketError.fromErrno(errno, 'sendto')
+            : new NetlinkSocketError(
+                'ERR_RTNL_NOT_SENT',
+                'not sent: the sequence stopped before this request',
+              );
+        this.#settleBulkItem(b, next, err);
+      }
+    }
+    if (!this.#closed) {
+      this.#pump();
+      this.#maybeUnref();
+    }
+  }
+
+  /** A stopOnError bulk met a refusal at `i`: what it has not sent yet never will be. */
+  #stopAfter(b: Bulk, i: number): void {
+    const q = this.#queue.indexOf(b);
+    if (q >= 0) this.#queue.splice(q, 1);
+    const err = new NetlinkSocketError(
+      'ERR_RTNL_NOT_SENT',
+      `not sent: request ${i} before it failed and the bulk stops at the first failure`,
+    );
+    for (let j = i + 1; j < b.count && !b.finished; j++) {
+      if (b.state[j] !== SETTLED) this.#settleBulkItem(b, j, err);
     }
   }
 
@@ -1085,6 +1229,10 @@ export class Connection extends EventEmitter {
     if (err !== undefined) {
       b.errors[i] = err;
       b.failed++;
+      if (b.stopOnError && b.settled < b.count) {
+        this.#stopAfter(b, i);
+        return;
+      }
     }
     while (b.low < b.next && b.state[b.low] === SETTLED) b.low++;
     if (b.settled === b.count) this.#finishBulk(b);
@@ -1103,6 +1251,8 @@ export class Connection extends EventEmitter {
   /** Stop `b`: whatever is not answered yet (sent or not) fails with `err`. */
   #endBulk(b: Bulk, err: Error): void {
     if (b.finished) return;
+    // Being sent by the shim: stop the worker before its next request (it reports back later).
+    if (this.#sequence?.bulk === b) Atomics.store(this.#sequence.handle.control, 0, 1);
     const q = this.#queue.indexOf(b);
     if (q >= 0) this.#queue.splice(q, 1);
     this.#inFlight -= b.inFlight;
@@ -1325,7 +1475,9 @@ export class Connection extends EventEmitter {
     for (const b of bulks) this.#endBulk(b, err);
     this.#pending.clear();
     this.#queue.length = 0;
-    this.socket.close();
+    // A worker sending a sequence still uses the socket: stop it, and close when it returns.
+    if (this.#sequence) Atomics.store(this.#sequence.handle.control, 0, 1);
+    else this.socket.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -356,6 +356,78 @@ describe('-batch against ip -batch', () => {
     expect(addrs.addr_info).toHaveLength(998);
   });
 
+  // Route lines on known devices take the fast lane (runs sent by the shim while the next
+  // lines are parsed): the outcome must still be ip's, line by line.
+  const routeRun = (n: number, at: (i: number) => string | undefined = () => undefined) => {
+    const lines: string[] = ['link set d0 up', 'route add 203.0.113.0/24 dev d0'];
+    for (let i = 0; i < n; i++) {
+      lines.push(at(i) ?? `route add 10.${(i >> 8) & 255}.${i & 255}.0/24 dev d0`);
+    }
+    return lines;
+  };
+  const ROUTES = ['route', 'show', 'dev', 'd0'];
+
+  it('a run of route adds refused in its middle stops there: nothing after the failing line is applied', () => {
+    // Line 2 + 150: the route of line 3 again (EEXIST); more after it, in the same run.
+    const f = file(
+      'route-fail.batch',
+      routeRun(600, (i) => (i === 147 ? 'route add 10.0.0.0/24 dev d0' : undefined)),
+    );
+    const r = tw.rtnl('-batch', f);
+    const i = tw.ip('-batch', f);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: i.status, stderr: i.stderr });
+    expect(r.stderr).toContain(`Command failed ${f}:150`);
+    tw.expectSameState(ROUTES);
+    expect(tw.a.ipJson(...ROUTES)).toHaveLength(1 + 147);
+  });
+
+  it('a usage error after a run of route lines is reported once the run is applied, and stops', () => {
+    const f = file(
+      'route-usage.batch',
+      routeRun(300, (i) => (i === 250 ? 'route add 10.999.0.0/24 dev d0' : undefined)),
+    );
+    const r = tw.rtnl('-batch', f);
+    const i = tw.ip('-batch', f);
+    // ip exit()s on a usage error without naming the line; rtnl names it (see below).
+    expect(r.stderr).toBe(`${i.stderr}Command failed ${f}:253\n`);
+    expect(r.status).toBe(1);
+    tw.expectSameState(ROUTES);
+    expect(tw.a.ipJson(...ROUTES)).toHaveLength(1 + 250);
+  });
+
+  it('-force: every route line is tried, failures reported in line order', () => {
+    const bad = new Map([
+      [10, 'route add 10.0.1.0/24 dev d0'],
+      [200, 'route del 198.51.100.0/24 dev d0'],
+      [201, 'route add 10.0.2.0/24 dev d0'],
+      [350, 'route add 10.0.3.0/24 dev nope'],
+    ]);
+    const f = file(
+      'route-force.batch',
+      routeRun(400, (i) => bad.get(i)),
+    );
+    const r = tw.rtnl('-force', '-batch', f);
+    const i = tw.ip('-force', '-batch', f);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: i.status, stderr: i.stderr });
+    expect(r.status).toBe(1);
+    tw.expectSameState(ROUTES);
+  });
+
+  it('runs of different changes, and a show line between them, see the lines before them applied', () => {
+    const lines = routeRun(100);
+    for (let i = 0; i < 50; i++) lines.push(`route del 10.0.${i}.0/24 dev d0`);
+    lines.push('route show dev d0 table main');
+    for (let i = 0; i < 50; i++) lines.push(`route replace 10.0.${i}.0/24 dev d0 metric 7`);
+    for (let i = 0; i < 20; i++) lines.push(`route append 10.1.${i}.0/24 dev d0 metric 9`);
+    lines.push('link add d1 type ifb', 'link set d1 up', 'route add 10.2.0.0/24 dev d1');
+    lines.push('route show dev d0');
+    const f = file('route-mixed.batch', lines);
+    const r = tw.rtnl('-batch', f);
+    const i = tw.ip('-batch', f);
+    expect(r).toEqual(i);
+    tw.expectSameState(['route', 'show']);
+  });
+
   it('stops at the first failing line and names it (kernel refusal)', () => {
     const f = file('fail.batch', [
       'address add 192.0.2.1/24 dev d0',

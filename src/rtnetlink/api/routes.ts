@@ -435,6 +435,8 @@ function routeDecoder(
   };
 }
 
+const ROUTE_OPS: readonly RouteOp[] = ['add', 'replace', 'append', 'prepend', 'change', 'delete'];
+
 /** Options of {@link Routes.addMany} and {@link Routes.deleteMany}. */
 export type RouteBulkOptions = Omit<BulkOptions, 'schema'>;
 
@@ -599,6 +601,25 @@ export class Routes {
       ? routes.map((r) => (isRoute(r) ? specOf(r) : r))
       : (routes as RouteSpecInput[]);
     return this.#many('delete', specs, options);
+  }
+
+  /**
+   * {@link Routes.addMany} for any change: `op` is `add`, `replace`, `append`, `prepend`,
+   * `change` or `delete`, with the flags {@link Routes.add} and its siblings use. With
+   * `{ stopOnError: true }` the requests go out one at a time and nothing after the first
+   * refusal is sent (see {@link BulkOptions.stopOnError}): a script of dependent changes.
+   */
+  applyMany(
+    op: RouteOp,
+    specs: readonly RouteSpecInput[],
+    options: RouteBulkOptions = {},
+  ): Promise<BulkResult> {
+    if (!ROUTE_OPS.includes(op)) {
+      return Promise.reject(
+        new NetlinkEncodeError('BAD_VALUE', `unknown op ${JSON.stringify(op)}`, 'op'),
+      );
+    }
+    return this.#many(op, specs, options);
   }
 
   async #many(

@@ -263,6 +263,45 @@ interface Hop {
   realms: number | undefined;
 }
 
+// The fields of a RouteSpec and a NexthopSpec: anything else is a mistake (`metric` for
+// `priority`) that would otherwise be dropped without a word.
+const ROUTE_KEYS = new Set([
+  'dst',
+  'family',
+  'type',
+  'src',
+  'tos',
+  'gateway',
+  'dev',
+  'prefsrc',
+  'priority',
+  'table',
+  'protocol',
+  'scope',
+  'onlink',
+  'nhid',
+  'realms',
+  'expires',
+  'pref',
+  'ttlPropagate',
+  'metrics',
+  'encap',
+  'nexthops',
+]);
+const NEXTHOP_KEYS = new Set(['gateway', 'dev', 'weight', 'onlink', 'realms']);
+
+function checkKeys(o: object, known: ReadonlySet<string>, path: string, hint: string): void {
+  for (const key in o) {
+    if (!known.has(key)) {
+      throw new NetlinkEncodeError(
+        'UNKNOWN_ATTRIBUTE',
+        `unknown field "${key}" (known: ${[...known].join(', ')})${hint}`,
+        `${path}.${key}`,
+      );
+    }
+  }
+}
+
 /**
  * Build the request for `op` on the route `spec` (ifindexes already resolved). Throws
  * NetlinkEncodeError 'BAD_VALUE' naming the field (`route.dst`, `route.nexthops[1].weight`,
@@ -271,6 +310,20 @@ interface Hop {
 export function buildRouteRequest(op: RouteOp, spec: RouteSpec<number>): RequestPlan {
   if (typeof spec !== 'object' || spec === null) throw bad('route', 'expected a route object');
   if (!Object.hasOwn(OP_FLAGS, op)) throw bad('route', `unknown operation ${String(op)}`);
+  checkKeys(
+    spec,
+    ROUTE_KEYS,
+    'route',
+    spec && 'metric' in spec ? '; the metric is "priority"' : '',
+  );
+  if (Array.isArray(spec.nexthops)) {
+    for (let i = 0; i < spec.nexthops.length; i++) {
+      const hop = spec.nexthops[i];
+      if (typeof hop === 'object' && hop !== null) {
+        checkKeys(hop, NEXTHOP_KEYS, `route.nexthops[${i}]`, '');
+      }
+    }
+  }
   const del = op === 'delete';
   const dst = parseDst(spec.dst, 'route.dst');
   const src = spec.src === undefined ? undefined : parseInetPrefix(spec.src, 'route.src');

@@ -345,3 +345,23 @@ describe('route requests equal iproute2 requests', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('route specs with fields the builder does not know', () => {
+  it('are refused with the field named, never dropped', () => {
+    expect(() =>
+      buildRouteRequest('add', { dst: '192.0.2.0/24', dev: 2, metric: 5 } as never),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'UNKNOWN_ATTRIBUTE',
+        path: 'route.metric',
+        message: expect.stringContaining('the metric is "priority"'),
+      }),
+    );
+    expect(() =>
+      buildRouteRequest('add', {
+        dst: '192.0.2.0/24',
+        nexthops: [{ dev: 2 }, { dev: 3, wieght: 2 }],
+      } as never),
+    ).toThrow(expect.objectContaining({ path: 'route.nexthops[1].wieght' }));
+  });
+});
