@@ -465,6 +465,72 @@ static napi_value shim_recv(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : n);
 }
 
+// recvNsid(fd, buf, nsid) -> the same as recv, for a socket with NETLINK_LISTEN_ALL_NSID set:
+// recvmsg with a control buffer, and nsid[0] (an Int32Array) set to the NETLINK_LISTEN_ALL_NSID
+// control message's id, or -1 when the datagram carried none. netlink_recvmsg adds that cmsg
+// only to a notification from another namespace that has an id in the socket's namespace
+// (do_one_broadcast: peernet2id sets nsid_is_set); a notification from the socket's own
+// namespace, a unicast reply or an ack has none. The id is never -1 itself
+// (NETNSA_NSID_NOT_ASSIGNED is exactly what leaves nsid_is_set false). Never allocates.
+static int get_int32_out(napi_env env, napi_value value, int32_t** out) {
+  bool is_typedarray = false;
+  napi_typedarray_type type;
+  napi_value arraybuffer;
+  size_t length, byte_offset;
+  void* base = NULL;
+  napi_is_typedarray(env, value, &is_typedarray);
+  if (is_typedarray &&
+      napi_get_typedarray_info(env, value, &type, &length, &base, &arraybuffer, &byte_offset) ==
+          napi_ok &&
+      type == napi_int32_array && length >= 1) {
+    *out = base;
+    return 0;
+  }
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "nsid must be an Int32Array of length >= 1");
+  return -1;
+}
+
+static napi_value shim_recv_nsid(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd;
+  uint8_t* data;
+  size_t size;
+  int32_t* nsid_out;
+  if (get_args(env, info, 3, argv, NULL) || get_fd(env, argv[0], &fd) ||
+      get_bytes(env, argv[1], "buf", &data, &size) || get_int32_out(env, argv[2], &nsid_out))
+    return NULL;
+
+  // Room for the nsid and whatever else a caller enabled on the socket (NETLINK_PKTINFO,
+  // SO_TIMESTAMP*): a control buffer too small would drop messages with MSG_CTRUNC.
+  union {
+    struct cmsghdr align;
+    char buf[256];
+  } control;
+  struct sockaddr_nl from;
+  struct iovec iov = {.iov_base = data, .iov_len = size};
+  struct msghdr msg = {.msg_name = &from,
+                       .msg_namelen = sizeof from,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = control.buf,
+                       .msg_controllen = sizeof control.buf};
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  int32_t nsid = -1;
+  if (n >= 0) {
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
+          c->cmsg_len >= CMSG_LEN(sizeof nsid)) {
+        memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
+      }
+    }
+  }
+  nsid_out[0] = nsid;
+  return make_int(env, n < 0 ? -errno : n);
+}
+
 // close(fd). Linux releases the fd even when close(2) reports EINTR, so that is not an error.
 static napi_value shim_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -897,6 +963,7 @@ NAPI_MODULE_INIT() {
       FN("getsockopt", shim_getsockopt),
       FN("send", shim_send),
       FN("recv", shim_recv),
+      FN("recvNsid", shim_recv_nsid),
       FN("watch", shim_watch),
       FN("pause", shim_pause),
       FN("resume", shim_resume),

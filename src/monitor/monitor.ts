@@ -85,6 +85,22 @@ export interface MonitorOptions {
   maxBuffered?: number;
   /** Size of the reused receive buffer for one datagram; default 256 KiB (see NetlinkSocket). */
   recvBufferSize?: number;
+  /**
+   * Also listen to every other namespace that has an id (nsid) in the monitor's namespace, as
+   * `ip monitor all-nsid` does (NETLINK_LISTEN_ALL_NSID): the groups' notifications from all of
+   * them arrive, and every object event carries `nsid`, the id the monitor's namespace gives
+   * the namespace it came from, or -1 for the monitor's own. A namespace without an id here
+   * is not heard; one that gets an id later is heard from then on.
+   *
+   * Only the monitor's own namespace is listed and tracked: `listExisting`, `resync` and
+   * {@link Monitor.resync} dump its tables alone (their events have nsid -1). Events from other
+   * namespaces are delivered as they come (held in order behind a running listing or resync,
+   * like any untracked event), never compared with, merged into or dropped as duplicates of
+   * the tracked tables. After an overrun, the resync (when on) repairs the monitor's own tables
+   * only: what other namespaces said in the lost messages stays lost, and their events keep
+   * flowing. Default false.
+   */
+  allNsid?: boolean;
 }
 
 /** What a Monitor needs from its socket: a NetlinkSocket, or a fake kernel in tests. */
@@ -102,8 +118,14 @@ export interface MonitorSocket {
    * monitor then copies it into pooled memory itself instead of the socket allocating a
    * buffer of its own for every datagram.
    */
-  setReceiver?(receiver: ((buffer: Buffer, length: number) => void) | undefined): void;
-  on(event: 'message', listener: (datagram: Buffer) => void): unknown;
+  setReceiver?(
+    receiver: ((buffer: Buffer, length: number, nsid?: number) => void) | undefined,
+  ): void;
+  /**
+   * With `allNsid`, `nsid` is the datagram's id as NetlinkSocket gives it with `listenAllNsid`
+   * (-1 or absent: the socket's own namespace).
+   */
+  on(event: 'message', listener: (datagram: Buffer, nsid?: number) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
@@ -114,6 +136,7 @@ interface Resolved {
   resync: boolean;
   maxBuffered: number;
   netns: NetnsRef | undefined;
+  allNsid: boolean;
 }
 
 function bad(path: string, message: string): NetlinkEncodeError {
@@ -145,6 +168,8 @@ function resolve(options: MonitorOptions): Resolved {
   if (options.rcvbufForce !== undefined && typeof options.rcvbufForce !== 'boolean') {
     throw bad('monitor.rcvbufForce', 'expected true or false');
   }
+  const allNsid = options.allNsid ?? false;
+  if (typeof allNsid !== 'boolean') throw bad('monitor.allNsid', 'expected true or false');
   const all = coverageOfGroups(groups);
   let listing: CoverageId[] | undefined;
   const list = options.listExisting ?? false;
@@ -167,7 +192,7 @@ function resolve(options: MonitorOptions): Resolved {
     throw bad('monitor.listExisting', 'expected true, false or a list of objects');
   }
   const tracked = [...new Set([...(resync ? all : []), ...(listing ?? [])])];
-  return { groups, listing, tracked, resync, maxBuffered, netns: options.netns };
+  return { groups, listing, tracked, resync, maxBuffered, netns: options.netns, allNsid };
 }
 
 function isObjectEvent(event: MonitorEvent): event is ObjectEvent {
@@ -177,7 +202,8 @@ function isObjectEvent(event: MonitorEvent): event is ObjectEvent {
 const DONE: IteratorResult<MonitorEvent> = { done: true, value: undefined };
 
 /**
- * Live rtnetlink events from one network namespace.
+ * Live rtnetlink events from one network namespace (with `allNsid`, also from every namespace
+ * that has an id in it).
  *
  * ```ts
  * await using mon = await Monitor.open({ groups: ['link', 'route'], listExisting: true });
@@ -211,6 +237,8 @@ export class Monitor
   readonly netns: NetnsRef | undefined;
   /** See {@link MonitorOptions.maxBuffered}. */
   readonly maxBuffered: number;
+  /** Whether events from other namespaces are heard ({@link MonitorOptions.allNsid}). */
+  readonly allNsid: boolean;
 
   readonly #socket: MonitorSocket;
   readonly #sync: Synchronizer;
@@ -230,6 +258,7 @@ export class Monitor
     this.groups = resolved.groups;
     this.netns = resolved.netns;
     this.maxBuffered = resolved.maxBuffered;
+    this.allNsid = resolved.allNsid;
     this.#sync = new Synchronizer(
       {
         portId: socket.portId,
@@ -237,7 +266,12 @@ export class Monitor
         sendDump: (type, payload, seq) => this.#sendDump(type, payload, seq),
         deliver: (event) => this.#deliver(event),
       },
-      { tracked: resolved.tracked, resync: resolved.resync, maxHeld: resolved.maxBuffered },
+      {
+        tracked: resolved.tracked,
+        resync: resolved.resync,
+        maxHeld: resolved.maxBuffered,
+        allNsid: resolved.allNsid,
+      },
     );
     (this as EventEmitter).on('newListener', (name: string | symbol) => {
       if (this.#flowing || !DATA_EVENTS.has(name)) return;
@@ -248,15 +282,15 @@ export class Monitor
     if (typeof socket.setReceiver === 'function') {
       // Events keep their message bytes: copy each datagram once, into Node's buffer pool
       // (one allocation per 8 KiB of small notifications rather than one per datagram).
-      socket.setReceiver((buffer, length) => {
+      socket.setReceiver((buffer, length, nsid) => {
         const datagram = Buffer.allocUnsafe(length);
         buffer.copy(datagram, 0, 0, length);
-        this.#sync.onDatagram(datagram);
+        this.#sync.onDatagram(datagram, nsid);
         this.#checkDrained();
       });
     } else {
-      socket.on('message', (datagram: Buffer) => {
-        this.#sync.onDatagram(datagram);
+      socket.on('message', (datagram: Buffer, nsid?: number) => {
+        this.#sync.onDatagram(datagram, nsid);
         this.#checkDrained();
       });
     }
@@ -280,6 +314,7 @@ export class Monitor
       rcvbuf: options.rcvbuf ?? DEFAULT_MONITOR_RCVBUF,
       rcvbufForce: options.rcvbufForce ?? true,
       ...(options.recvBufferSize !== undefined ? { recvBufferSize: options.recvBufferSize } : {}),
+      listenAllNsid: resolved.allNsid,
     };
     let socket: NetlinkSocket;
     if (options.netns === undefined) {
@@ -306,7 +341,9 @@ export class Monitor
 
   /**
    * A monitor over a socket you provide (a fake kernel in tests). `netns` only labels the
-   * events; the socket options are yours to set.
+   * events; the socket options are yours to set (with `allNsid`, NETLINK_LISTEN_ALL_NSID too:
+   * the socket must then pass each datagram's nsid to its receiver or `'message'` listener,
+   * and a datagram without one counts as the monitor's own namespace).
    *
    * @throws {NetlinkEncodeError} BAD_VALUE for a bad option.
    */

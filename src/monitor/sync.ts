@@ -41,6 +41,10 @@
 //    a table's new dump answers, are dropped: they sat in the socket's queue before the request
 //    (the kernel queues a dump's first datagram inside the request's sendmsg), the dump
 //    reflects them, and what came after them may be what was lost.
+// 8. With allNsid, notifications from other namespaces (a datagram with an nsid >= 0) share the
+//    stream but not the tables: dumps read only our own namespace, and their keys (ifindex,
+//    nsid, …) mean other objects there. They are never tracked, compared or made stale; they
+//    are held and released in order like any untracked message.
 import { NetlinkError, NetlinkSocketError } from '../netlink/errors.js';
 import {
   forEachMessage,
@@ -88,6 +92,8 @@ export interface SyncOptions {
   resync: boolean;
   /** Notifications held back during a round before it stops holding. */
   maxHeld: number;
+  /** Label every object event with `nsid` (-1: our own namespace). Default false. */
+  allNsid?: boolean;
 }
 
 type Reason = 'list' | 'resync' | 'refresh';
@@ -145,6 +151,8 @@ export class Synchronizer {
   readonly #covered: ReadonlySet<CoverageId>;
   readonly #resync: boolean;
   readonly #maxHeld: number;
+  /** With allNsid: the nsid of events from our own namespace (dumps); else undefined. */
+  readonly #ownNsid: -1 | undefined;
   readonly #tracked = new Map<string, Entry>();
   /** IPv4 route keys under which the kernel holds more than one route (NLM_F_APPEND). */
   readonly #shared = new Set<string>();
@@ -166,6 +174,7 @@ export class Synchronizer {
     this.#covered = new Set(options.tracked);
     this.#resync = options.resync;
     this.#maxHeld = Math.max(1, options.maxHeld);
+    this.#ownNsid = options.allNsid === true ? -1 : undefined;
   }
 
   /** Objects tracked (each object's last message is kept while listExisting or resync is on). */
@@ -227,15 +236,20 @@ export class Synchronizer {
 
   /**
    * Handle one datagram (any number of messages). Bytes that cannot be read become error
-   * events; only an exception from the consumer's own listener propagates.
+   * events; only an exception from the consumer's own listener propagates. `nsid` is what a
+   * NETLINK_LISTEN_ALL_NSID socket reports: >= 0 for another namespace's notification; -1 or
+   * undefined for our own namespace.
    */
-  onDatagram(datagram: Buffer): void {
+  onDatagram(datagram: Buffer, nsid?: number): void {
+    // Another namespace's notification: never tracked (see 8). Labelled only with allNsid.
+    const foreign = nsid !== undefined && nsid >= 0;
+    const label = this.#ownNsid === undefined ? undefined : foreign ? nsid : -1;
     // Bad framing becomes an error event; what a consumer's listener throws goes on up.
     let visiting = false;
     try {
       forEachMessage(datagram, (m) => {
         visiting = true;
-        this.#onMessage(m);
+        this.#onMessage(m, foreign, label);
         visiting = false;
       });
     } catch (error) {
@@ -244,10 +258,10 @@ export class Synchronizer {
     }
   }
 
-  #onMessage(m: NetlinkMessage): void {
+  #onMessage(m: NetlinkMessage, foreign: boolean, nsid: number | undefined): void {
     if (this.#closed) return;
     const run = this.#running;
-    if (run !== undefined && m.seq === run.seq && m.pid === this.#host.portId) {
+    if (!foreign && run !== undefined && m.seq === run.seq && m.pid === this.#host.portId) {
       this.#onDumpMessage(run, m);
       return;
     }
@@ -271,10 +285,11 @@ export class Synchronizer {
         message: m,
       } as ObjectEvent;
     } catch (error) {
-      this.#error(error, m);
+      this.#error(error, m, nsid);
       return;
     }
-    const cover = object === 'other' ? undefined : coverageOf(object, event.value);
+    if (nsid !== undefined) event.nsid = nsid;
+    const cover = object === 'other' || foreign ? undefined : coverageOf(object, event.value);
     const tracked = cover !== undefined && this.#covered.has(cover);
     const key = tracked ? keyOf(object, event.value) : undefined;
     // Read after a loss and before its table's new dump answered: the dump reflects it.
@@ -395,6 +410,7 @@ export class Synchronizer {
       origin: run.reason === 'list' ? 'list' : 'resync',
       netns: this.#host.netns,
       message: m,
+      ...this.#ownLabel(),
     } as ObjectEvent);
   }
 
@@ -462,6 +478,7 @@ export class Synchronizer {
       origin: reason === 'list' ? 'list' : 'resync',
       netns: this.#host.netns,
       message,
+      ...this.#ownLabel(),
     } as ObjectEvent);
   }
 
@@ -586,11 +603,19 @@ export class Synchronizer {
     this.#release(held, round);
   }
 
-  #error(error: unknown, message?: NetlinkMessage): void {
+  #error(error: unknown, message?: NetlinkMessage, nsid: number | undefined = this.#ownNsid): void {
     const err = error instanceof Error ? error : new Error(String(error));
     const event: MonitorEvent = { action: 'error', error: err, netns: this.#host.netns };
-    if (message !== undefined) event.message = message;
+    if (message !== undefined) {
+      event.message = message;
+      if (nsid !== undefined) event.nsid = nsid;
+    }
     this.#host.deliver(event);
+  }
+
+  /** `{ nsid: -1 }` for an event from our own namespace's dumps with allNsid, else nothing. */
+  #ownLabel(): { nsid?: number } {
+    return this.#ownNsid === undefined ? {} : { nsid: this.#ownNsid };
   }
 }
 

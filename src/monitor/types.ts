@@ -68,6 +68,13 @@ export type ObjectEvent = {
     value: MonitorValues[K];
     origin: EventOrigin;
     /**
+     * Only with `allNsid` (then always present): the id the monitor's namespace gives the
+     * namespace the event came from, or -1 when it came from the monitor's own namespace
+     * (every `list` and `resync` event does: dumps read only the monitor's own namespace).
+     * Absent without `allNsid`.
+     */
+    nsid?: number;
+    /**
      * The message: nlmsghdr fields (`type` such as RTM_NEWROUTE, `flags` such as
      * NLM_F_CREATE | NLM_F_EXCL, `seq`, `pid` of the sender) and the raw `payload`. For a `del`
      * the monitor made during a resync, `type` is the RTM_DEL* type, flags, seq and pid are 0
@@ -114,6 +121,8 @@ export interface MonitorErrorEvent extends EventBase {
   error: Error;
   /** The message that could not be decoded, when there is one. */
   message?: NetlinkMessage;
+  /** With `allNsid` and a `message`: the nsid of the namespace it came from (-1: our own). */
+  nsid?: number;
 }
 
 /** Everything a Monitor's async iterator yields. */

@@ -23,6 +23,13 @@ export interface Addon {
   getsockopt(fd: number, level: number, name: number): number;
   send(fd: number, buf: Uint8Array, offset: number, length: number): number;
   recv(fd: number, buf: Uint8Array): number;
+  /**
+   * `recv` for a socket with NETLINK_LISTEN_ALL_NSID: also reads the control messages, and sets
+   * `nsid[0]` to the id carried by the NETLINK_LISTEN_ALL_NSID cmsg (the id the socket's
+   * namespace gives the namespace the notification came from), or -1 when there was none (the
+   * socket's own namespace, a reply, an ack). Returns what `recv` returns.
+   */
+  recvNsid(fd: number, buf: Uint8Array, nsid: Int32Array): number;
   watch(fd: number, callback: (status: number) => void): Watcher;
   pause(watcher: Watcher): void;
   resume(watcher: Watcher): void;

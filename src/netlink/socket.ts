@@ -14,6 +14,7 @@ const SO_RCVBUFFORCE = 33; // like SO_RCVBUF but past net.core.rmem_max; needs C
 const SOL_NETLINK = 270; // <linux/socket.h>
 const NETLINK_ADD_MEMBERSHIP = 1; // <linux/netlink.h>; the value is a group number, not a mask
 const NETLINK_DROP_MEMBERSHIP = 2;
+const NETLINK_LISTEN_ALL_NSID = 8;
 
 // Errnos the read loop tells apart (<asm-generic/errno-base.h>, <asm-generic/errno.h>).
 const EPERM = 1;
@@ -45,19 +46,34 @@ export interface NetlinkSocketOptions {
    * kernel only fills dump datagrams up to 32 KiB once a reader offered that much.
    */
   recvBufferSize?: number | undefined;
+  /**
+   * Set NETLINK_LISTEN_ALL_NSID: the socket also receives the notifications of its groups from
+   * every other namespace that has an id (nsid) in its own, and each datagram is read with its
+   * control messages so that the id reaches the receiver and `'message'` as `nsid` (-1 for the
+   * socket's own namespace, replies and acks). Notifications from a namespace without an id
+   * here never arrive. Needs CAP_NET_BROADCAST in the other namespace's user namespace. Default
+   * false: the plain read path, which reads no control messages.
+   */
+  listenAllNsid?: boolean | undefined;
 }
 
 /**
  * Takes each datagram in place: `buffer` is the socket's reused receive buffer and the datagram
  * is its first `length` bytes. They are valid only until the call returns (the next recvmsg
- * overwrites them): copy whatever must outlive it.
+ * overwrites them): copy whatever must outlive it. `nsid` is given only by a socket opened with
+ * `listenAllNsid`: the id the socket's namespace gives the namespace the datagram came from, or
+ * -1 when it came from the socket's own namespace (or is a reply or an ack); otherwise it is
+ * `undefined`.
  */
-export type DatagramReceiver = (buffer: Buffer, length: number) => void;
+export type DatagramReceiver = (buffer: Buffer, length: number, nsid?: number) => void;
 
 /** Events of a {@link NetlinkSocket}. */
 export interface NetlinkSocketEvents {
-  /** One datagram (possibly many netlink messages), in a Buffer the listener may keep. */
-  message: [datagram: Buffer];
+  /**
+   * One datagram (possibly many netlink messages), in a Buffer the listener may keep; `nsid`
+   * as for {@link DatagramReceiver} (only with `listenAllNsid`).
+   */
+  message: [datagram: Buffer, nsid?: number];
   /** A receive-side failure; the socket stays usable. */
   error: [error: NetlinkSocketError];
   /** The socket was closed. */
@@ -69,9 +85,10 @@ export interface NetlinkSocketEvents {
  * loop. Created with {@link NetlinkSocket.open}.
  *
  * Events:
- * - `'message'` `(datagram: Buffer)`: one datagram, copied out of the reused receive buffer.
- *   A receiver set with {@link NetlinkSocket.setReceiver} sees it first, in place and uncopied;
- *   the copy is then made only while `'message'` has listeners.
+ * - `'message'` `(datagram: Buffer, nsid?: number)`: one datagram, copied out of the reused
+ *   receive buffer. A receiver set with {@link NetlinkSocket.setReceiver} sees it first, in
+ *   place and uncopied; the copy is then made only while `'message'` has listeners. `nsid`
+ *   comes only with `listenAllNsid` (see {@link DatagramReceiver}).
  * - `'error'` `(error: NetlinkSocketError)`: code `ENOBUFS` when the kernel dropped messages
  *   because the receive queue overflowed (multicast listeners must resync), `EMSGSIZE` when a
  *   datagram was longer than the receive buffer (it is lost), or another errno from recvmsg.
@@ -89,13 +106,22 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   readonly #fd: number;
   readonly #watcher: Watcher;
   readonly #buffer: Buffer;
+  /** With listenAllNsid: where the shim writes each datagram's nsid (reused, never realloc'd). */
+  readonly #nsid: Int32Array | undefined;
   #receiver: DatagramReceiver | undefined;
   /** A read loop is running (a listener that reads again must not reuse its buffer). */
   #draining = false;
   #closed = false;
   #paused = false;
 
-  private constructor(native: Addon, fd: number, protocol: number, portId: number, size: number) {
+  private constructor(
+    native: Addon,
+    fd: number,
+    protocol: number,
+    portId: number,
+    size: number,
+    allNsid: boolean,
+  ) {
     super();
     this.#native = native;
     this.#fd = fd;
@@ -104,6 +130,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     // Allocated once, outside Node's Buffer pool: every recvmsg lands here and only the bytes
     // received are copied out.
     this.#buffer = Buffer.allocUnsafeSlow(size);
+    this.#nsid = allNsid ? new Int32Array(1) : undefined;
     this.#watcher = native.watch(fd, (status) => this.#onPoll(status));
   }
 
@@ -128,6 +155,9 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     else if (netns !== undefined && typeof netns !== 'string') {
       throw new TypeError('options.netns must be a path or a file descriptor');
     }
+    const allNsid = options.listenAllNsid ?? false;
+    if (typeof allNsid !== 'boolean')
+      throw new TypeError('options.listenAllNsid must be a boolean');
 
     const native = loadAddon();
     let fd: number;
@@ -157,8 +187,10 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     try {
       if (options.rcvbuf !== undefined)
         setReceiveBuffer(native, fd, options.rcvbuf, options.rcvbufForce === true);
+      // Before bind, which may join groups (`groups`): every notification then has its nsid.
+      if (allNsid) native.setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, 1);
       const portId = native.bind(fd, groups);
-      return new NetlinkSocket(native, fd, protocol, portId, size);
+      return new NetlinkSocket(native, fd, protocol, portId, size, allNsid);
     } catch (error) {
       try {
         native.close(fd);
@@ -177,6 +209,11 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   /** Whether {@link NetlinkSocket.close} was called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether the socket was opened with `listenAllNsid` (NETLINK_LISTEN_ALL_NSID). */
+  get listenAllNsid(): boolean {
+    return this.#nsid !== undefined;
   }
 
   /** Whether reading is paused ({@link NetlinkSocket.pause}). */
@@ -210,10 +247,10 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
 
   /**
    * Takes datagrams in place rather than as copies: `receiver(buffer, length)` is called with
-   * the reused receive buffer for every datagram read, before any `'message'` listener. The
-   * bytes are valid only during the call. `'message'` is then emitted (with a copy) only while
-   * it has listeners, so a receiver alone costs no allocation per datagram. `undefined`
-   * removes it. A request engine uses this to match acks and decode dumps where they landed.
+   * the reused receive buffer for every datagram read, before any `'message'` listener (with
+   * `listenAllNsid`: `receiver(buffer, length, nsid)`). The bytes are valid only during the
+   * call. `'message'` is then emitted (with a copy) only while it has listeners, so a receiver
+   * alone costs no allocation per datagram. `undefined` removes it. A request engine uses this to match acks and decode dumps where they landed.
    */
   setReceiver(receiver: DatagramReceiver | undefined): void {
     if (receiver !== undefined && typeof receiver !== 'function') {
@@ -313,7 +350,8 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
    * multicast messages are dropped and ENOBUFS reported). An `'error'` ends the iteration by
    * throwing it, after the datagrams that arrived before it; close ends it normally. Leaving the
    * loop early (`break`, `return()`) stops iterating but does not close the socket. Use one
-   * iterator at a time: each sees every datagram, and their pauses would interfere.
+   * iterator at a time: each sees every datagram, and their pauses would interfere. It yields
+   * datagrams only: with `listenAllNsid`, take the nsid from `'message'` or a receiver.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     const queue: Buffer[] = [];
@@ -427,7 +465,12 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     const buffer = nested ? Buffer.allocUnsafeSlow(this.#buffer.length) : this.#buffer;
     this.#draining = true;
     try {
-      return this.#read(native, buffer, limit);
+      // The choice is made once per read loop, not per datagram: a socket without
+      // listenAllNsid keeps the plain recvmsg (no control buffer) and a two-argument receiver.
+      const nsid = this.#nsid;
+      return nsid === undefined
+        ? this.#read(native, buffer, limit)
+        : this.#readAllNsid(native, buffer, nsid, limit);
     } finally {
       this.#draining = nested;
     }
@@ -447,15 +490,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
       }
       count++;
       if (length > buffer.length) {
-        this.emit(
-          'error',
-          new NetlinkSocketError(
-            'EMSGSIZE',
-            `recvmsg: a ${length}-byte datagram was truncated to the ${buffer.length}-byte receive buffer and dropped (EMSGSIZE); raise recvBufferSize`,
-            EMSGSIZE,
-            'recvmsg',
-          ),
-        );
+        this.#emitTruncated(length, buffer.length);
         continue;
       }
       const receiver = this.#receiver;
@@ -467,6 +502,47 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
       }
     }
     return count;
+  }
+
+  /** {@link NetlinkSocket.#read} for a listenAllNsid socket: every datagram with its nsid. */
+  #readAllNsid(native: Addon, buffer: Buffer, out: Int32Array, limit: number): number {
+    let count = 0;
+    while (count < limit && !this.#closed && !this.#paused) {
+      const length = native.recvNsid(this.#fd, buffer, out);
+      if (length < 0) {
+        if (length === -EAGAIN) break;
+        this.#emitErrno(-length);
+        if (length === -ENOBUFS) continue;
+        break;
+      }
+      count++;
+      if (length > buffer.length) {
+        this.#emitTruncated(length, buffer.length);
+        continue;
+      }
+      // Taken now: a listener that reads again (receiveNow) overwrites `out`.
+      const nsid = out[0]!;
+      const receiver = this.#receiver;
+      if (receiver !== undefined) receiver(buffer, length, nsid);
+      if (receiver === undefined || this.listenerCount('message') > 0) {
+        const datagram = Buffer.allocUnsafeSlow(length);
+        buffer.copy(datagram, 0, 0, length);
+        this.emit('message', datagram, nsid);
+      }
+    }
+    return count;
+  }
+
+  #emitTruncated(length: number, size: number): void {
+    this.emit(
+      'error',
+      new NetlinkSocketError(
+        'EMSGSIZE',
+        `recvmsg: a ${length}-byte datagram was truncated to the ${size}-byte receive buffer and dropped (EMSGSIZE); raise recvBufferSize`,
+        EMSGSIZE,
+        'recvmsg',
+      ),
+    );
   }
 
   #emitErrno(errno: number): void {

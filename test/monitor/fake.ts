@@ -20,6 +20,8 @@ export class FakeMonitorSocket extends EventEmitter implements MonitorSocket {
   readonly groups: number[] = [];
   readonly sent: SentRequest[] = [];
   readonly inbox: Buffer[] = [];
+  /** The nsid each queued datagram is delivered with (undefined: none, as without all-nsid). */
+  readonly #inboxNsid: (number | undefined)[] = [];
   paused = false;
   closed = false;
   referenced = true;
@@ -58,13 +60,25 @@ export class FakeMonitorSocket extends EventEmitter implements MonitorSocket {
 
   /** Queue datagrams and deliver what the pause state allows. */
   push(...datagrams: Buffer[]): void {
+    this.pushFrom(undefined, ...datagrams);
+  }
+
+  /**
+   * Queue datagrams as a NETLINK_LISTEN_ALL_NSID socket reads them: `nsid` is the id of the
+   * namespace they came from (-1: the socket's own), passed as the listener's second argument.
+   */
+  pushFrom(nsid: number | undefined, ...datagrams: Buffer[]): void {
     this.inbox.push(...datagrams);
+    for (const _ of datagrams) this.#inboxNsid.push(nsid);
     this.flush();
   }
 
   flush(): void {
     while (!this.paused && !this.closed && this.inbox.length > 0) {
-      this.emit('message', this.inbox.shift()!);
+      const datagram = this.inbox.shift()!;
+      const nsid = this.#inboxNsid.shift();
+      if (nsid === undefined) this.emit('message', datagram);
+      else this.emit('message', datagram, nsid);
     }
   }
 
