@@ -1,15 +1,18 @@
 // `rtnl address`: show / add / change / replace / delete / flush, with ip's words, filters,
 // output and exit statuses (iproute2 6.1 ip/ipaddress.c: do_ipaddr, ipaddr_modify,
 // ipaddr_list_flush_or_save, ipaddr_filter, print_addrinfo, print_ifa_flags, ipaddr_flush).
-import type { Address, Link, LinkFilter, RtNetlink } from '../../index.js';
+import type { Address, Link, LinkFilter, NetlinkMessage, RtNetlink } from '../../index.js';
 import { Args, getPrefix1, type InetPrefix, matches, parseAddr, parsePrefix } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
+import { ADDRESS_DUMP_MAGIC, DumpFileWriter, dumpFileMessages, readDumpFile } from '../dumpfile.js';
 import {
   CliError,
   CliUsageError,
   duparg,
   duparg2,
+  formatNetlinkError,
   invarg,
+  isNetlinkError,
   nodev,
   unknownCommand,
 } from '../errors.js';
@@ -30,6 +33,8 @@ import {
 export const help = `Usage: rtnl address { add | change | replace | delete } IFADDR dev DEVICE [ OPTIONS ]
        rtnl address [ show ] [ dev DEVICE ] [ FILTERS ]
        rtnl address flush FILTERS (at least one)
+       rtnl address save [ dev DEVICE ] > FILE
+       rtnl address { showdump | restore } < FILE
        rtnl address help
 
 IFADDR   ADDRESS[/LEN]  or  ADDRESS peer ADDRESS[/LEN]
@@ -644,7 +649,7 @@ async function addressFlush(ctx: CliContext, words: string[]): Promise<number> {
 
 // ---- add / change / replace / delete ---------------------------------------------------------
 
-type AddrOp = 'add' | 'replace' | 'delete';
+type AddrOp = 'add' | 'change' | 'replace' | 'delete';
 
 function setLifetime(v: string): number | undefined {
   if (v === 'forever') return INFINITY_LIFE_TIME;
@@ -799,9 +804,122 @@ async function addressModify(ctx: CliContext, op: AddrOp, words: string[]): Prom
   }
   type Spec = Parameters<RtNetlink['addresses']['add']>[0];
   if (op === 'add') await rt.addresses.add(full as unknown as Spec);
+  else if (op === 'change') await rt.addresses.change(full as unknown as Spec);
   else if (op === 'replace') await rt.addresses.replace(full as unknown as Spec);
   else await rt.addresses.delete(full as unknown as Spec);
   return 0;
+}
+
+// ---- save / showdump / restore (ipaddr_list_flush_or_save IPADD_SAVE, ipaddr_showdump,
+// ipaddr_restore) ---------------------------------------------------------------------------
+
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const RTM_GETADDR = 22;
+const NLM_F_CREATE = 0x400;
+
+/**
+ * `ip address save [FILTERS]`: the raw RTM_GETADDR dump (of `-f FAMILY` and `dev`; ip parses
+ * the other filter words but saves every address) after the magic number, on stdout.
+ */
+async function addressSave(ctx: CliContext, words: string[]): Promise<number> {
+  const { out, opts } = ctx;
+  const f = await parseFilter(ctx, words);
+  const rt = await ctx.rt();
+  if (f.dev !== undefined) {
+    f.ifindex = await nameToIndex(rt, f.dev);
+    if (!f.ifindex) {
+      out.error(`Device "${f.dev}" does not exist.`);
+      return 1;
+    }
+  }
+  const file = await DumpFileWriter.open(out, ADDRESS_DUMP_MAGIC);
+  // rtnl_addrdump_req: struct ifaddrmsg with the preferred family and ipaddr_dump_filter's index.
+  const req = Buffer.alloc(8);
+  req[0] = familyNumber(opts.family);
+  req.writeUInt32LE(f.ifindex ?? 0, 4);
+  try {
+    for await (const m of rt.connection.dump(RTM_GETADDR, req)) file.write(m);
+  } catch (err) {
+    file.close();
+    if (!isNetlinkError(err)) throw err;
+    out.error(formatNetlinkError(err));
+    out.error('Save terminated');
+    return 1;
+  }
+  file.close();
+  return 0;
+}
+
+/** The ifa_index of a saved message (show_handler prints it before checking the type). */
+function savedIndex(m: NetlinkMessage): number {
+  return m.payload.length >= 8 ? m.payload.readUInt32LE(4) : 0;
+}
+
+/** `ip address showdump < FILE`: `ifN:` and the address of each saved message. */
+async function addressShowdump(ctx: CliContext): Promise<number> {
+  const { out, opts } = ctx;
+  const file = await readDumpFile('address', ADDRESS_DUMP_MAGIC, 255);
+  const names = new LinkNames(await ctx.rt());
+  // ipaddr_showdump never resets ip's filter: its `oneline` stays 0, so no `N: dev` prefix.
+  const printOpts = { brief: opts.brief, oneline: false, numeric: opts.numeric };
+  const { decodeAddress } = await import('../../index.js');
+  out.openJson();
+  out.openObject();
+  out.openArray('addr_info');
+  const it = dumpFileMessages(file.data, file.base);
+  let status = 0;
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      if (next.value !== undefined) {
+        out.error(next.value);
+        status = 255;
+      }
+      break;
+    }
+    const m = next.value;
+    out.openObject();
+    const index = savedIndex(m);
+    out.any('index', index, `if${index}:`);
+    out.nl();
+    if (m.type === RTM_NEWADDR || m.type === RTM_DELADDR) {
+      printAddrinfo(out, decodeAddress(m), printOpts, names, m.type === RTM_DELADDR);
+    }
+    out.closeObject();
+  }
+  out.closeArray();
+  out.closeObject();
+  out.closeJson();
+  return status;
+}
+
+/**
+ * `ip address restore < FILE`: each saved message sent back with NLM_F_CREATE added (and
+ * NLM_F_REQUEST | NLM_F_ACK). An address that exists already (EEXIST) is reported and skipped;
+ * any other refusal ends the restore with exit status 255.
+ */
+async function addressRestore(ctx: CliContext): Promise<number> {
+  const { out } = ctx;
+  const file = await readDumpFile('address', ADDRESS_DUMP_MAGIC, 255);
+  const rt = await ctx.rt();
+  const it = dumpFileMessages(file.data, file.base);
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      if (next.value === undefined) return 0;
+      out.error(next.value);
+      return 255;
+    }
+    const m = next.value;
+    try {
+      await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
+    } catch (err) {
+      if (!isNetlinkError(err)) throw err;
+      out.error(formatNetlinkError(err));
+      if (err.code !== 'EEXIST') return 255;
+    }
+  }
 }
 
 /** `rtnl address …` */
@@ -809,17 +927,17 @@ export default async function address(ctx: CliContext, args: string[]): Promise<
   const [cmd, ...rest] = args;
   if (cmd === undefined) return addressShow(ctx, []);
   if (matches(cmd, 'add')) return addressModify(ctx, 'add', rest);
-  // ip sends NLM_F_REPLACE alone for change; the library's closest is replace (CREATE|REPLACE).
-  if (matches(cmd, 'change') || cmd === 'chg') return addressModify(ctx, 'replace', rest);
+  // ip sends NLM_F_REPLACE alone for change: the address must exist.
+  if (matches(cmd, 'change') || cmd === 'chg') return addressModify(ctx, 'change', rest);
   if (matches(cmd, 'replace')) return addressModify(ctx, 'replace', rest);
   if (matches(cmd, 'delete')) return addressModify(ctx, 'delete', rest);
   if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) {
     return addressShow(ctx, rest);
   }
   if (matches(cmd, 'flush')) return addressFlush(ctx, rest);
-  if (matches(cmd, 'save') || matches(cmd, 'showdump') || matches(cmd, 'restore')) {
-    throw new CliUsageError(`rtnl: "address ${cmd}" is not supported`);
-  }
+  if (matches(cmd, 'save')) return addressSave(ctx, rest);
+  if (matches(cmd, 'showdump')) return addressShowdump(ctx);
+  if (matches(cmd, 'restore')) return addressRestore(ctx);
   if (matches(cmd, 'help')) throw new CliUsageError(help.trimEnd());
   throw unknownCommand(cmd, 'address');
 }

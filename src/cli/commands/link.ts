@@ -32,7 +32,9 @@ export const help = `Usage: rtnl link add [ link DEVICE ] [ name ] NAME [ OPTION
 
 OPTIONS  up | down   mtu BYTES   txqueuelen PACKETS   address LLADDR   broadcast LLADDR
          name NEWNAME   alias TEXT   group GROUP   master DEVICE | nomaster
-         arp | multicast | allmulticast | promisc | dynamic | carrier | protodown { on | off }
+         arp | multicast | allmulticast | promisc | dynamic | trailers | carrier |
+         protodown { on | off }   mode { default | dormant }
+         state { UP | DOWN | DORMANT | TESTING | LOWERLAYERDOWN | NOTPRESENT | UNKNOWN }
          netns { NAME | PATH | PID }   link-netnsid ID   index IFINDEX
          numtxqueues N   numrxqueues N   addrgenmode { eui64 | none | stable_secret | random }
          gso_max_size BYTES   gso_max_segs N   gro_max_size BYTES
@@ -230,6 +232,9 @@ const ON_OFF_FLAGS: Record<string, string> = {
   dynamic: 'dynamic',
 };
 
+/** ip's oper_states, IF_OPER_* in order. */
+const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
+
 function onOff(key: string, v: string): boolean {
   if (v === 'on') return true;
   if (v === 'off') return false;
@@ -365,6 +370,20 @@ async function parseLinkArgs(ctx: CliContext, a: Args, create: boolean): Promise
       s[ON_OFF_FLAGS[key]!] = onOff(key, a.needValue());
     } else if (w === 'arp') {
       s.arp = onOff('arp', a.needValue());
+    } else if (w === 'trailers') {
+      s.trailers = onOff('trailers', a.needValue());
+    } else if (w === 'mode') {
+      // get_link_mode: strcasecmp against default / dormant.
+      const v = a.needValue();
+      const mode = ['default', 'dormant'].indexOf(v.toLowerCase());
+      if (mode < 0) throw invarg('Invalid link mode\n', v);
+      s.linkmode = mode;
+    } else if (w === 'state') {
+      // get_operstate: strcasecmp against the RFC 2863 names, numbered in order.
+      const v = a.needValue();
+      const state = OPER_STATES.indexOf(v.toUpperCase());
+      if (state < 0) throw invarg('Invalid operstate\n', v);
+      s.operstate = state;
     } else if (w === 'carrier') {
       const v = a.needValue();
       if (!matches(v, 'on') && !matches(v, 'off')) {
@@ -438,9 +457,6 @@ async function parseLinkArgs(ctx: CliContext, a: Args, create: boolean): Promise
         n;
     } else if (
       [
-        'trailers',
-        'mode',
-        'state',
         'vf',
         'xdp',
         'xdpgeneric',
@@ -484,10 +500,11 @@ async function parsePeer(ctx: CliContext, words: string[]): Promise<Spec> {
 
 async function linkModify(
   ctx: CliContext,
-  op: 'add' | 'set' | 'delete',
+  op: 'add' | 'replace' | 'set' | 'delete',
   words: string[],
 ): Promise<number> {
-  const create = op === 'add';
+  // replace is add with NLM_F_CREATE | NLM_F_REPLACE (iplink_modify's create path).
+  const create = op === 'add' || op === 'replace';
   const p = await parseLinkArgs(ctx, new Args(words), create);
   const rt = await ctx.rt();
   const indexOf = (name: string) => nameToIndex(rt, name);
@@ -576,9 +593,10 @@ async function linkModify(
   if (kindData) spec.data = kindData;
   if (peer) spec.peer = peer;
   if (p.name === undefined) {
-    throw new CliUsageError('rtnl: "link add" needs a device name (the kernel would pick one)');
+    throw new CliUsageError(`rtnl: "link ${op}" needs a device name (the kernel would pick one)`);
   }
-  await rt.links.add(spec as unknown as LinkAddSpec);
+  if (op === 'replace') await rt.links.replace(spec as unknown as LinkAddSpec);
+  else await rt.links.add(spec as unknown as LinkAddSpec);
   return 0;
 }
 
@@ -588,9 +606,7 @@ export default async function link(ctx: CliContext, args: string[]): Promise<num
   if (cmd === undefined) return linkShow(ctx, []);
   if (matches(cmd, 'add')) return linkModify(ctx, 'add', rest);
   if (matches(cmd, 'set') || matches(cmd, 'change')) return linkModify(ctx, 'set', rest);
-  if (matches(cmd, 'replace')) {
-    throw new CliUsageError('rtnl: "link replace" is not supported (the library has no replace)');
-  }
+  if (matches(cmd, 'replace')) return linkModify(ctx, 'replace', rest);
   if (matches(cmd, 'delete')) return linkModify(ctx, 'delete', rest);
   if (matches(cmd, 'show') || matches(cmd, 'lst') || matches(cmd, 'list')) {
     return linkShow(ctx, rest);

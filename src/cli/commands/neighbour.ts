@@ -37,7 +37,7 @@ export const help = `Usage: rtnl neigh { add | del | change | replace }
                   { ADDR [ lladdr LLADDR ] [ nud STATE ] | proxy ADDR } [ dev DEV ]
                   [ router ] [ use ] [ managed ] [ extern_learn ] [ protocol PROTO ]
        rtnl neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
-                  [ master DEV ] [ unused ] [ protocol PROTO ]
+                  [ vrf NAME ] [ master DEV ] [ nomaster ] [ unused ] [ protocol PROTO ]
        rtnl neigh get { ADDR | proxy ADDR } dev DEV
 STATE := { delay | failed | incomplete | noarp | none | permanent | probe | reachable |
            stale | all }
@@ -94,6 +94,8 @@ export interface NeighFilter {
   unusedOnly: boolean;
   pfx?: Prefix;
   protocol: number;
+  /** Entries the kernel would have left out (`nomaster`: those of enslaved devices). */
+  skip?: (n: Neighbor) => boolean;
 }
 
 export interface PrintContext {
@@ -111,6 +113,7 @@ export function neighMatches(f: NeighFilter, n: Neighbor): boolean {
   const flags = n.flags.raw;
   if (f.family && f.family !== n.family) return false;
   if (f.index && f.index !== n.ifindex) return false;
+  if (f.skip?.(n)) return false;
   if (
     !(f.state & state) &&
     !(flags & NTF.proxy) &&
@@ -235,9 +238,15 @@ async function showOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
       if (!index) throw invarg('Device does not exist\n', v);
       master = index;
     } else if (w === 'vrf') {
-      throw new CliError('rtnl: "vrf" is not supported', 255);
+      const v = a.needValue();
+      const index = await devIndex(rt, v);
+      if (!index || (await rt.links.get(index)).kind !== 'vrf') {
+        throw invarg('Not a valid VRF name\n', v);
+      }
+      master = index;
     } else if (w === 'nomaster') {
-      throw new CliError('rtnl: "nomaster" is not supported', 255);
+      // ip sends NDA_MASTER = -1: the kernel skips entries of enslaved devices (done here).
+      master = -1;
     } else if (w === 'unused') {
       f.unusedOnly = true;
     } else if (w === 'nud') {
@@ -281,9 +290,15 @@ async function showOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
   const dump = {
     ...(clientFamily ? { family: clientFamily } : {}),
     ...(f.index ? { dev: f.index } : {}),
-    ...(master ? { master } : {}),
+    ...(master && master > 0 ? { master } : {}),
     ...(proxy ? { proxy: true } : {}),
   };
+  if (master === -1) {
+    const enslaved = new Set(
+      (await rt.links.list()).filter((l) => l.attributes.master).map((l) => l.index),
+    );
+    f.skip = (n) => enslaved.has(n.ifindex);
+  }
   const p: PrintContext = {
     rt,
     out,

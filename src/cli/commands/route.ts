@@ -47,6 +47,8 @@ import type { ColorKind, Output } from '../output.js';
 /** The usage of `rtnl route` (printed for `rtnl route help`, exit status 255). */
 export const help = `Usage: rtnl route [ list | show ] [ SELECTOR ]
        rtnl route flush SELECTOR
+       rtnl route save SELECTOR > FILE
+       rtnl route { restore | showdump } < FILE
        rtnl route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ]
                       [ tos TOS ] [ mark NUMBER ] [ uid NUMBER ] [ ipproto PROTOCOL ]
                       [ sport NUMBER ] [ dport NUMBER ] [ connected ]
@@ -2091,9 +2093,10 @@ export default function route(ctx: CliContext, args: string[]): Promise<number> 
   }
   if (matches(cmd, 'get')) return get(ctx, rest);
   if (matches(cmd, 'flush')) return listOrFlush(ctx, rest, true);
-  if (matches(cmd, 'save') || matches(cmd, 'restore') || matches(cmd, 'showdump')) {
-    throw unsupported(`"route ${cmd}"`);
-  }
+  // route-save.ts uses this module's printers: loaded on demand (no import cycle at load).
+  if (matches(cmd, 'save')) return import('./route-save.js').then((m) => m.routeSave(ctx, rest));
+  if (matches(cmd, 'restore')) return import('./route-save.js').then((m) => m.routeRestore(ctx));
+  if (matches(cmd, 'showdump')) return import('./route-save.js').then((m) => m.routeShowdump(ctx));
   if (matches(cmd, 'help')) throw usageError();
   throw unknownCommand(cmd, 'route');
 }

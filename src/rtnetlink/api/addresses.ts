@@ -173,6 +173,15 @@ export class Addresses {
     return this.#change('add', spec);
   }
 
+  /**
+   * Change an address (`ip addr change`): RTM_NEWADDR with NLM_F_REPLACE alone, as iproute2
+   * sends it. Lifetimes, flags, metric and proto are what one changes this way. (Linux does not
+   * check NLM_F_CREATE for addresses: a missing address is added, as with replace.)
+   */
+  change(spec: AddressSpecInput): Promise<void> {
+    return this.#change('change', spec);
+  }
+
   /** Add an address or change an existing one (`ip addr replace`): NLM_F_CREATE | NLM_F_REPLACE. */
   replace(spec: AddressSpecInput): Promise<void> {
     return this.#change('replace', spec);

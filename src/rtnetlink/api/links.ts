@@ -15,6 +15,7 @@ import {
   linkDumpRequest,
   linkGetRequest,
   linkLookupRequest,
+  linkReplaceRequest,
   linkSetRequest,
   type NetnsTarget,
   type RequestMessage,
@@ -240,16 +241,36 @@ export class Links {
    *   `link.data(vxlan).id`, …) before anything is sent.
    * @throws {NetlinkError} when the kernel refuses (EEXIST, EOPNOTSUPP for an unknown kind, …).
    */
-  async add<K extends string>(spec: LinkAddSpec<K>): Promise<void> {
+  add<K extends string>(spec: LinkAddSpec<K>): Promise<void> {
+    return this.#create(spec, linkAddRequest);
+  }
+
+  /**
+   * Create a link, or replace one (`ip link replace`): the request of {@link Links.add} with
+   * NLM_F_CREATE | NLM_F_REPLACE instead of NLM_F_EXCL. Linux creates the link when no link
+   * has that name (or `index`); it refuses to replace an existing one (EOPNOTSUPP), which
+   * `rt.links.set` changes instead.
+   *
+   * @throws {NetlinkEncodeError} BAD_VALUE naming the field before anything is sent.
+   * @throws {NetlinkError} when the kernel refuses (EOPNOTSUPP for an existing link, …).
+   */
+  replace<K extends string>(spec: LinkAddSpec<K>): Promise<void> {
+    return this.#create(spec, linkReplaceRequest);
+  }
+
+  async #create<K extends string>(
+    spec: LinkAddSpec<K>,
+    build: (spec: LinkSpec<string>) => RequestMessage,
+  ): Promise<void> {
     // Validate the whole spec (names of other devices stand in as ifindex 1) before any I/O.
     const stand = placeholders(spec) as LinkSpec<string>;
-    const direct = linkAddRequest(stand);
+    const direct = build(stand);
     // Nothing named by name and no namespace to open: that request is the one to send.
     if (stand === spec) return this.#send(direct);
     const opened: Netns[] = [];
     try {
       const resolved = await this.#resolveAdd(spec, opened);
-      await this.#send(linkAddRequest(resolved));
+      await this.#send(build(resolved));
     } finally {
       for (const ns of opened) ns.close();
     }

@@ -99,8 +99,11 @@ export interface AddressSpec<Ref = number> {
   preferredLft?: Lifetime;
 }
 
-/** What to do with an address. */
-export type AddressCommand = 'add' | 'replace' | 'delete';
+/**
+ * What to do with an address: `add` (NLM_F_CREATE | NLM_F_EXCL), `change` (NLM_F_REPLACE: the
+ * address must exist), `replace` (NLM_F_CREATE | NLM_F_REPLACE) or `delete`.
+ */
+export type AddressCommand = 'add' | 'change' | 'replace' | 'delete';
 
 const KEYS = new Set([
   'dev',
@@ -156,8 +159,9 @@ function lifetimeOf(x: Lifetime | undefined, path: string): number {
 }
 
 /**
- * `ip addr add|replace|del PREFIX dev IFNAME …`: RTM_NEWADDR with NLM_F_CREATE | NLM_F_EXCL
- * (add) or NLM_F_CREATE | NLM_F_REPLACE (replace), or RTM_DELADDR (delete). On delete, an IPv4
+ * `ip addr add|change|replace|del PREFIX dev IFNAME …`: RTM_NEWADDR with NLM_F_CREATE |
+ * NLM_F_EXCL (add), NLM_F_REPLACE (change) or NLM_F_CREATE | NLM_F_REPLACE (replace), or
+ * RTM_DELADDR (delete). On delete, an IPv4
  * address given without a prefix length matches whatever length the address has (iproute2's
  * compatible wildcard: no IFA_ADDRESS is sent).
  *
@@ -171,7 +175,7 @@ export function addressRequest(command: AddressCommand, spec: AddressSpec): Requ
     if (!KEYS.has(key)) throw bad(`${path}.${key}`, `unknown address option "${key}"`);
   }
   const del = command === 'delete';
-  if (!del && command !== 'add' && command !== 'replace') {
+  if (!del && command !== 'add' && command !== 'change' && command !== 'replace') {
     throw bad(path, `unknown command ${String(command)}`);
   }
   const index = checkInt(spec.dev, `${path}.dev`, 1, 0x7fffffff);
@@ -287,7 +291,9 @@ export function addressRequest(command: AddressCommand, spec: AddressSpec): Requ
       ? NLM_F_CREATE | NLM_F_EXCL
       : command === 'replace'
         ? NLM_F_CREATE | NLM_F_REPLACE
-        : 0;
+        : command === 'change'
+          ? NLM_F_REPLACE
+          : 0;
   return { type, flags: NLM_F_REQUEST | NLM_F_ACK | nlFlags, payload: Buffer.from(w.bytes()) };
 }
 

@@ -26,12 +26,13 @@ import {
   NLM_F_CREATE,
   NLM_F_DUMP,
   NLM_F_EXCL,
+  NLM_F_REPLACE,
   NLM_F_REQUEST,
 } from '../../netlink/message.js';
 import type { AttributeSet, Input, ValueSpec } from '../../netlink/schema.js';
 import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../constants.js';
 import type { LinkKind, LinkKindData, LinkSlaveData, LinkSlaveKind } from '../kinds/index.js';
-import { linkinfoAttributes } from '../link.js';
+import { LINKMODE, linkinfoAttributes, OPERSTATE } from '../link.js';
 
 // IFLA_* attribute numbers (<linux/if_link.h>) the builders write by hand.
 const IFLA_ADDRESS = 1;
@@ -41,6 +42,8 @@ const IFLA_MTU = 4;
 const IFLA_LINK = 5;
 const IFLA_MASTER = 10;
 const IFLA_TXQLEN = 13;
+const IFLA_OPERSTATE = 16;
+const IFLA_LINKMODE = 17;
 const IFLA_LINKINFO = 18;
 const IFLA_NET_NS_PID = 19;
 const IFLA_IFALIAS = 20;
@@ -72,6 +75,8 @@ export const AF_PACKET = 17;
 
 /** net_device_flags bits (<linux/if.h>) that `ip link set` changes through ifi_flags/ifi_change. */
 export const IFF_UP = 0x1;
+/** IFF_NOTRAILERS: a legacy flag the kernel keeps and reports (`trailers off` sets it). */
+export const IFF_NOTRAILERS = 0x20;
 export const IFF_NOARP = 0x80;
 export const IFF_PROMISC = 0x100;
 export const IFF_ALLMULTI = 0x200;
@@ -146,6 +151,12 @@ export interface LinkOptions<Ref = number, Ns = NetnsTarget> {
   allmulticast?: boolean;
   /** IFF_PROMISC */
   promisc?: boolean;
+  /** Trailers on (true) or off (false): IFF_NOTRAILERS, inverted (`ip link set … trailers`). */
+  trailers?: boolean;
+  /** IFLA_LINKMODE: `default`, or `dormant` (user space drives the operational state). */
+  linkmode?: keyof typeof LINKMODE | number;
+  /** IFLA_OPERSTATE: the operational state to set (`up`, `dormant`, … of a dormant-mode link). */
+  operstate?: keyof typeof OPERSTATE | number;
   /** IFLA_CARRIER: force the carrier on or off (devices that allow it). */
   carrier?: boolean;
   /** IFLA_TXQLEN: transmit queue length in packets. */
@@ -300,6 +311,9 @@ const OPTION_KEYS = new Set<string>([
   'multicast',
   'allmulticast',
   'promisc',
+  'trailers',
+  'linkmode',
+  'operstate',
   'carrier',
   'txqlen',
   'address',
@@ -333,6 +347,13 @@ function checkKeys(x: unknown, allowed: Set<string>, path: string): Record<strin
 }
 
 /** ifi_flags / ifi_change for the boolean flag options. */
+/** A name of `map`, or a number 0..255, as its value; BAD_VALUE naming `path` otherwise. */
+function enumOf(map: Readonly<Record<string, number>>, v: unknown, path: string): number {
+  if (typeof v === 'number') return checkInt(v, path, 0, 255);
+  if (typeof v === 'string' && Object.hasOwn(map, v)) return map[v]!;
+  throw bad(path, `expected one of ${Object.keys(map).join(', ')} or 0..255, got ${show(v)}`);
+}
+
 function headerFlags(o: LinkOptions<unknown, unknown>, path: string): [number, number] {
   let flags = 0;
   let change = 0;
@@ -347,6 +368,7 @@ function headerFlags(o: LinkOptions<unknown, unknown>, path: string): [number, n
   bit(o.multicast, IFF_MULTICAST, 'multicast');
   bit(o.allmulticast, IFF_ALLMULTI, 'allmulticast');
   bit(o.promisc, IFF_PROMISC, 'promisc');
+  bit(o.trailers, IFF_NOTRAILERS, 'trailers', true);
   return [flags >>> 0, change >>> 0];
 }
 
@@ -379,6 +401,12 @@ function writeOptions(
         break;
       case 'txqlen':
         w.u32(IFLA_TXQLEN, checkInt(v, at));
+        break;
+      case 'linkmode':
+        w.u8(IFLA_LINKMODE, enumOf(LINKMODE, v, at));
+        break;
+      case 'operstate':
+        w.u8(IFLA_OPERSTATE, enumOf(OPERSTATE, v, at));
         break;
       case 'address':
         w.binary(IFLA_ADDRESS, checkLladdr(v, at, macSize));
@@ -541,6 +569,21 @@ function finish(w: AttributeWriter, type: number, flags: number): RequestMessage
  *   `link.data(vxlan).id`, `link.peer.name`) when the spec is not valid.
  */
 export function linkAddRequest(spec: LinkSpec<string>): RequestMessage {
+  return newLinkRequest(spec, NLM_F_CREATE | NLM_F_EXCL);
+}
+
+/**
+ * `ip link replace NAME … type KIND …`: the request of {@link linkAddRequest} with
+ * NLM_F_CREATE | NLM_F_REPLACE instead of NLM_F_EXCL. The kernel creates the link when there is
+ * none of that name (or index) and refuses to replace one that exists (EOPNOTSUPP).
+ *
+ * @throws {NetlinkEncodeError} BAD_VALUE naming the field, as linkAddRequest.
+ */
+export function linkReplaceRequest(spec: LinkSpec<string>): RequestMessage {
+  return newLinkRequest(spec, NLM_F_CREATE | NLM_F_REPLACE);
+}
+
+function newLinkRequest(spec: LinkSpec<string>, nlFlags: number): RequestMessage {
   const path = 'link';
   checkKeys(spec, ADD_KEYS, path);
   const name = checkIfname(spec.name, `${path}.name`);
@@ -568,7 +611,7 @@ export function linkAddRequest(spec: LinkSpec<string>): RequestMessage {
     writeKindData(w, IFLA_INFO_DATA, kindSet('data', kind), spec.data, `${path}.data(${kind})`);
   }
   w.end(info);
-  return finish(w, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+  return finish(w, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | nlFlags);
 }
 
 /** Which links a set or delete applies to: one (by ifindex) or a whole device group. */

@@ -135,6 +135,27 @@ const rows: Row[] = [
   ],
   ['address/dump.request', () => addressDumpRequest()],
   ['address-more/dump.request', () => addressDumpRequest()],
+  // fixtures/link-replace/: `ip address change` (NLM_F_REPLACE alone).
+  [
+    'link-replace/address-change-v4.request',
+    (m) =>
+      addressRequest('change', {
+        address: '192.0.2.1/24',
+        dev: dev(m),
+        validLft: 300,
+        preferredLft: 100,
+      }),
+  ],
+  [
+    'link-replace/address-change-v6.request',
+    (m) =>
+      addressRequest('change', {
+        address: '2001:db8::1/64',
+        dev: dev(m),
+        flags: ['nodad'],
+        metric: 20,
+      }),
+  ],
 ];
 
 describe('address requests equal iproute2 6.1 requests', () => {

@@ -11,6 +11,7 @@ import {
   linkDumpRequest,
   linkGetRequest,
   linkLookupRequest,
+  linkReplaceRequest,
   linkSetRequest,
   type RequestMessage,
 } from '../../../src/rtnetlink/requests/link.js';
@@ -838,6 +839,16 @@ const rows: Row[] = [
         kind: 'vti6',
         data: { ikey: 9, okey: 9, local: '2001:db8::1', remote: '2001:db8::2', fwmark: 0 },
       }),
+  ],
+  // fixtures/link-replace/: `ip link replace` (NLM_F_CREATE | NLM_F_REPLACE).
+  ['link-replace/replace-ifb-new.request', () => linkReplaceRequest({ name: 'r0', kind: 'ifb' })],
+  [
+    'link-replace/replace-ifb-exists.request',
+    () => linkReplaceRequest({ mtu: 1400, txqlen: 64, name: 'r0', kind: 'ifb' }),
+  ],
+  [
+    'link-replace/replace-veth-new.request',
+    () => linkReplaceRequest({ name: 'rv0', index: 77, kind: 'veth', peer: { name: 'rv1' } }),
   ],
 ];
 
