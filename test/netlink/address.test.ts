@@ -1,5 +1,6 @@
 // Text forms of IP and link-layer addresses. The IPv6 rows were checked against glibc's
 // inet_ntop(3)/inet_pton(3) (Python's socket.inet_ntop on Linux), which iproute2 prints with.
+import { isIPv4 } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -238,6 +239,26 @@ describe('formatLladdr / parseLladdr', () => {
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 32 }), (b) => {
         expect(parseLladdr(formatLladdr(b))).toEqual(b);
       }),
+    );
+  });
+});
+
+describe('parseIpv4 agrees with node:net isIPv4 on arbitrary text', () => {
+  it('accepts exactly what isIPv4 accepts, with the bytes of the four parts', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: fc.constantFrom(...'0123456789.'.split('')), maxLength: 17 }),
+          fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((p) => p.join('.')),
+          fc.string({ maxLength: 17 }),
+        ),
+        (text) => {
+          const got = parseIpv4(text);
+          expect(got !== undefined).toBe(isIPv4(text));
+          if (got) expect([...got]).toEqual(text.split('.').map(Number));
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 });

@@ -70,14 +70,32 @@ export function parseInetPrefix(text: unknown, path: string): InetPrefix {
   );
   const max = family === AF_INET6 ? 128 : 32;
   if (slash < 0) return { family, address, bytes, prefixLen: max };
-  const lenText = text.slice(slash + 1).trim();
-  if (!/^\d{1,3}$/.test(lenText)) throw bad(path, `'${text}' has a bad prefix length`);
-  const prefixLen = Number(lenText);
+  const prefixLen = prefixLength(text, slash + 1);
+  if (prefixLen < 0) throw bad(path, `'${text}' has a bad prefix length`);
   if (prefixLen > max) {
     throw bad(path, `prefix length ${prefixLen} is longer than ${max} in '${text}'`);
   }
   return { family, address, bytes, prefixLen };
 }
+
+/** The 1–3 decimal digits from `from` to the end (blanks around them allowed), or -1. */
+function prefixLength(text: string, from: number): number {
+  let i = from;
+  let end = text.length;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+  if (end === i || end - i > 3) return -1;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The characters String.prototype.trim removes that a prefix length could carry. */
+const isBlank = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 
 /**
  * The address family a caller asked for: 'inet' / 'inet6' / 4 / 6 / 2 (AF_INET) / 10
