@@ -622,15 +622,29 @@ export class Routes {
     return this.#many(op, specs, options);
   }
 
-  async #many(
+  #many(
     op: RouteOp,
     specs: readonly RouteSpecInput[],
     options: RouteBulkOptions,
   ): Promise<BulkResult> {
     if (!Array.isArray(specs)) {
-      throw new NetlinkEncodeError('BAD_VALUE', 'expected an array of routes', 'routes');
+      return Promise.reject(
+        new NetlinkEncodeError('BAD_VALUE', 'expected an array of routes', 'routes'),
+      );
     }
-    const names = await this.#resolveNames(op, specs);
+    // Without names to look up the requests are framed and handed to the engine in this very
+    // call, so the kernel starts on them before the caller's next line (a batch parses its next
+    // run meanwhile).
+    if (!specs.some(hasNames)) return this.#sendMany(op, specs, undefined, options);
+    return this.#resolveNames(op, specs).then((names) => this.#sendMany(op, specs, names, options));
+  }
+
+  #sendMany(
+    op: RouteOp,
+    specs: readonly RouteSpecInput[],
+    names: Map<string, number> | undefined,
+    options: RouteBulkOptions,
+  ): Promise<BulkResult> {
     // Each request is built as the engine frames it and dropped right after: 10 000 plans
     // never sit in memory at once. A bad spec still stops everything before anything is sent.
     function* requests(): Generator<BulkRequest> {
