@@ -1,6 +1,7 @@
 // `rtnl monitor` against `ip monitor` (iproute2 6.1, the oracle): both listen in one namespace the
 // test made, the same changes are made, and their outputs must be the same line for line (times
-// masked). `monitor file` replays a stream rtmon recorded (fixtures/monitor/rtmon-basic.json says
+// masked). -j is not compared (ip prints text; rtnl prints JSON Lines: monitor-json.test.ts).
+// `monitor file` replays a stream rtmon recorded (fixtures/monitor/rtmon-basic.json says
 // how) and must print what `ip monitor file` prints for it.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { createNetns } from '../../src/ns/index.js';
 import { type CliNs, cliNs, RTNL_BIN } from './helpers.js';
 
 const FIXTURE = new URL('../../fixtures/monitor/rtmon-basic.rtmon', import.meta.url).pathname;
+/** Nexthops (device, gateway, weighted group) and netconf too (rtmon-json.json says how). */
+const FIXTURE_NH = new URL('../../fixtures/monitor/rtmon-json.rtmon', import.meta.url).pathname;
 const ENV = { TZ: 'UTC' };
 
 /** Mask the times -t and -ts print (the clock differs between two processes). */
@@ -38,7 +41,6 @@ describe('rtnl monitor file (replay of an rtmon recording)', () => {
     [['-t'], []],
     [['-t'], ['label']],
     [['-ts'], ['all']],
-    [['-j'], []],
     [['-4'], ['label']],
     [['-6'], []],
     [[], ['link']],
@@ -52,6 +54,23 @@ describe('rtnl monitor file (replay of an rtmon recording)', () => {
     expect(ip.stdout.split('\n').length).toBeGreaterThan(
       opts.length === 0 && words.length === 0 ? 90 : 10,
     );
+    expect(rtnl.stderr).toBe('');
+    expect(rtnl.status).toBe(ip.status);
+    expect(maskTimes(rtnl.stdout)).toBe(maskTimes(ip.stdout));
+  });
+
+  it.each([
+    [[], []],
+    [[], ['label']],
+    [['-t'], ['all']],
+    [[], ['nexthop']],
+    [['-ts'], ['nexthop', 'netconf', 'label']],
+  ])('ip %j monitor %j file FILE (nexthops, netconf)', (opts, words) => {
+    const args = [...opts, 'monitor', ...words, 'file', FIXTURE_NH];
+    const ip = t.ipRun(args, { env: ENV });
+    const rtnl = t.rtnlRun(args, { env: ENV });
+    expect(ip.status).toBe(0);
+    expect(ip.stdout).toMatch(/id 3 group 1\/2,5 \n/);
     expect(rtnl.stderr).toBe('');
     expect(rtnl.status).toBe(ip.status);
     expect(maskTimes(rtnl.stdout)).toBe(maskTimes(ip.stdout));
@@ -222,7 +241,6 @@ describe('rtnl monitor (live, against ip monitor)', () => {
     [[], ['neigh', 'dev', 't0']],
     [['-t'], ['label']],
     [['-ts'], ['link']],
-    [['-j'], []],
     [['-4'], []],
     [['-6'], ['route', 'rule', 'address']],
   ])(
@@ -248,6 +266,101 @@ describe('rtnl monitor (live, against ip monitor)', () => {
     },
     20_000,
   );
+});
+
+/** Nexthops of every shape this kernel makes, a netconf change, then removals. */
+function nexthopChanges(t: CliNs): void {
+  t.setup([
+    'link set lo up',
+    'link set t0 up',
+    'addr add 192.0.2.1/24 dev t0',
+    'addr add 2001:db8::1/64 dev t0 nodad',
+    'nexthop add id 1 dev t0',
+    'nexthop add id 2 via 192.0.2.3 dev t0',
+    'nexthop add id 3 via 2001:db8::3 dev t0',
+    'nexthop add id 4 blackhole',
+    'nexthop add id 5 group 1/2,5',
+    'nexthop add id 6 group 1/2 type resilient buckets 8 idle_timer 60',
+    'nexthop add id 7 dev t0 proto static',
+  ]);
+  spawnSync('nsenter', [`--net=${t.path}`, 'sysctl', '-qw', 'net.ipv4.conf.t0.forwarding=1']);
+  spawnSync('nsenter', [`--net=${t.path}`, 'sysctl', '-qw', 'net.ipv6.conf.t0.forwarding=1']);
+  t.setup(['nexthop del id 5', 'nexthop del id 6', 'nexthop del id 4', 'link del t0']);
+}
+
+describe('rtnl monitor nexthop / netconf (live, against ip monitor)', () => {
+  it.each([
+    [[], []],
+    [[], ['nexthop']],
+    [[], ['nexthop', 'label']],
+    [['-t'], ['nexthop', 'netconf']],
+    [['-d'], ['nexthop']],
+    [['-ts'], ['all']],
+  ])(
+    'ip %j monitor %j',
+    async (opts, words) => {
+      const t = cliNs(['link add t0 type ifb']);
+      try {
+        const { ip, rtnl } = await both(t, opts, words, () => nexthopChanges(t));
+        expect(ip).toMatch(/id 6 group 1\/2 type resilient buckets 8 idle_timer 60 /);
+        expect(maskTimes(rtnl).split('\n')).toEqual(maskTimes(ip).split('\n'));
+      } finally {
+        t.close();
+      }
+    },
+    20_000,
+  );
+});
+
+describe('rtnl monitor all-nsid (live, against ip monitor)', () => {
+  it.each([
+    [[], ['all-nsid']],
+    [[], ['link', 'address', 'all-nsid', 'label']],
+    [['-ts'], ['all-nsid', 'address']],
+  ])(
+    'ip %j monitor %j',
+    async (opts, words) => {
+      const peer = createNetns();
+      const peerPath = `/proc/${process.pid}/fd/${peer.fd}`;
+      const t = cliNs();
+      const inPeer = (...args: string[]) => {
+        const r = spawnSync('nsenter', [`--net=${peerPath}`, 'ip', ...args], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+      };
+      try {
+        const { ip, rtnl } = await both(t, opts, words, () => {
+          // The peer end makes this namespace give the peer namespace an id.
+          t.ip('link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1', 'netns', peerPath);
+          t.ip('link', 'set', 'v0', 'up');
+          inPeer('link', 'set', 'v1', 'up');
+          inPeer('addr', 'add', '192.0.2.7/24', 'dev', 'v1');
+          inPeer('link', 'add', 't9', 'type', 'ifb');
+          t.ip('addr', 'add', '192.0.2.8/24', 'dev', 'v0');
+        });
+        expect(ip).toMatch(/^(\[[^\]]+\] )?\[nsid 0\]/m);
+        expect(ip).toMatch(/^(\[[^\]]+\] )?\[nsid current\]/m);
+        expect(maskTimes(rtnl).split('\n')).toEqual(maskTimes(ip).split('\n'));
+      } finally {
+        t.close();
+        peer.close();
+      }
+    },
+    20_000,
+  );
+
+  it('replaying a file: every event is [nsid current], as ip prints it', () => {
+    const t = cliNs();
+    try {
+      const args = ['monitor', 'all-nsid', 'label', 'file', FIXTURE_NH];
+      const ip = t.ipRun(args, { env: ENV });
+      const rtnl = t.rtnlRun(args, { env: ENV });
+      expect(ip.stdout).toContain('[nsid current][NEXTHOP]id 1 dev t0 scope host \n');
+      expect(rtnl.stderr).toBe('');
+      expect(rtnl.stdout).toBe(ip.stdout);
+    } finally {
+      t.close();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

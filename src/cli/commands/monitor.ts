@@ -1,13 +1,19 @@
 // rtnl monitor: `ip monitor` (iproute2 6.1 ip/ipmonitor.c) on rtnl's Monitor.
 //
-//   rtnl monitor [ all | OBJECTS ] [ file FILE ] [ label ] [ dev DEVICE ]
+//   rtnl monitor [ all | OBJECTS ] [ file FILE ] [ label ] [ all-nsid ] [ dev DEVICE ]
 //
 // Which groups each word joins, the `[LINK]`-style banners (with `all` or `label` only), the
 // `Timestamp: … usec` line (-t) and `[…] ` prefix (-ts), and each event printed by the printer
-// `rtnl OBJECT show` uses, with `Deleted ` for RTM_DEL*. `file FILE` replays what `rtmon file`
-// (or `ip monitor` redirected by rtmon) saved: bare netlink messages, one after the other, each
-// padded to 4 bytes, with NLMSG_TSTAMP records (type 15, u32 seconds + u32 microseconds) between
-// them. ip 6.1 prints text even with -j (the monitor never opens a JSON context), and so does rtnl.
+// `rtnl OBJECT show` uses, with `Deleted ` for RTM_DEL*; netconf, nsid, nexthop, nexthop bucket,
+// IPv6 prefix and address label events by the printers of monitor-printers.ts. `file FILE`
+// replays what `rtmon file` (or `ip monitor` redirected by rtmon) saved: bare netlink messages,
+// one after the other, each padded to 4 bytes, with NLMSG_TSTAMP records (type 15, u32 seconds +
+// u32 microseconds) between them.
+//
+// -j: ip (6.1 and the newest) never opens a JSON context in the monitor and prints text; rtnl
+// prints one JSON object per event and per line (JSON Lines): the object `ip -j OBJECT show`
+// prints for it, `"deleted": true` first for a deletion, and the -t / -ts / all-nsid / label
+// keys before that. monitor-json.ts defines the format.
 import { readFileSync } from 'node:fs';
 import {
   type Address,
@@ -25,7 +31,7 @@ import { matches } from '../args.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { forgetDevices, isNoDevice } from '../devices.js';
 import { CliError, CliUsageError, invarg } from '../errors.js';
-import { Output } from '../output.js';
+import type { Output } from '../output.js';
 import { printAddrinfo } from './address.js';
 import {
   LinkNames,
@@ -34,10 +40,21 @@ import {
   printLinkinfo,
   referencedIndexes,
 } from './link-show.js';
+import { type HeadField, JsonLinesOutput } from './monitor-json.js';
+import {
+  attrs,
+  netconfIndex,
+  type PrinterEnv,
+  printAddrlabel,
+  printNetconf,
+  printNexthop,
+  printNexthopBucket,
+  printNsid,
+  printPrefix,
+} from './monitor-printers.js';
 import { type NeighFilter, neighMatches, printNeigh } from './neighbour.js';
 import {
   emptyFilter,
-  familyName,
   familyNumber,
   nums,
   printRoute,
@@ -175,11 +192,13 @@ export interface MonitorRequest {
   file?: string;
   /** `dev DEVICE`. */
   dev?: string;
+  /** `all-nsid`: events of every namespace this one has an id for, each headed `[nsid N]`. */
+  allNsid: boolean;
 }
 
 /** Parse `rtnl monitor` words as do_ipmonitor does. */
 export function parseMonitorArgs(args: readonly string[], opts: GlobalOptions): MonitorRequest {
-  const req: MonitorRequest = { groups: [], banner: false };
+  const req: MonitorRequest = { groups: [], banner: false, allNsid: false };
   const chosen = new Set<number>();
   let objects = false;
   const fam = opts.family;
@@ -206,7 +225,7 @@ export function parseMonitorArgs(args: readonly string[], opts: GlobalOptions): 
     } else if (w === 'all') {
       req.banner = true;
     } else if (matches(w, 'all-nsid')) {
-      throw new CliError('rtnl: monitor all-nsid is not supported', 255);
+      req.allNsid = true;
     } else if (matches(w, 'help')) {
       throw new CliError(help.trimEnd(), 255);
     } else if (w === 'dev') {
@@ -243,15 +262,21 @@ export function asctime(secs: number): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2)} ${time} ${d.getFullYear()}`;
 }
 
-/** `-t`: `Timestamp: <asctime> <usec> usec\n`; `-ts`: `[YYYY-MM-DDTHH:MM:SS.uuuuuu] `. */
-export function timestampText(short: boolean, micros: bigint): string {
+/** -t's text without `Timestamp: ` (`Sun Nov 29 08:09:22 2026 123456 usec`), -ts's without `[]`. */
+export function timestampValue(short: boolean, micros: bigint): string {
   const secs = Number(micros / 1_000_000n);
   const usec = Number(micros % 1_000_000n);
-  if (!short) return `Timestamp: ${asctime(secs)} ${usec} usec\n`;
+  if (!short) return `${asctime(secs)} ${usec} usec`;
   const d = new Date(secs * 1000);
   const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
   const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-  return `[${date}T${time}.${String(usec).padStart(6, '0')}] `;
+  return `${date}T${time}.${String(usec).padStart(6, '0')}`;
+}
+
+/** `-t`: `Timestamp: <asctime> <usec> usec\n`; `-ts`: `[YYYY-MM-DDTHH:MM:SS.uuuuuu] `. */
+export function timestampText(short: boolean, micros: bigint): string {
+  const v = timestampValue(short, micros);
+  return short ? `[${v}] ` : `Timestamp: ${v}\n`;
 }
 
 /** The wall clock in microseconds (gettimeofday). */
@@ -259,25 +284,14 @@ function nowMicros(): bigint {
   return BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Attribute walking for the two small messages rtnl has no schema printer for (netconf, nsid).
-
-function attrs(payload: Buffer, start: number): Map<number, Buffer> {
-  const out = new Map<number, Buffer>();
-  let off = start;
-  while (off + 4 <= payload.length) {
-    const len = payload.readUInt16LE(off);
-    if (len < 4 || off + len > payload.length) break;
-    out.set(payload.readUInt16LE(off + 2) & 0x3fff, payload.subarray(off + 4, off + len));
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
-
 /** What handling an event needs. */
 interface MonitorState {
   ctx: CliContext;
   out: Output;
+  /** With -j: `out`, as the JSON Lines output (an event per line). */
+  json: JsonLinesOutput | undefined;
+  /** What the printers of monitor-printers.ts need. */
+  env: PrinterEnv;
   rt: RtNetlink;
   names: MonitorNames;
   req: MonitorRequest;
@@ -350,67 +364,56 @@ class MonitorNames extends LinkNames {
   }
 }
 
-function printHeaders(st: MonitorState, banner: string): void {
+/** What an event's header says besides ip's banner. */
+interface EventHead {
+  /** The id of the namespace the event came from (all-nsid), -1 for the monitor's own. */
+  nsid?: number;
+  /** `"deleted": true` in JSON (the text printers print their own `Deleted `). */
+  deleted?: boolean;
+  /** `"miss": null` in JSON (RTM_GETNEIGH). */
+  miss?: boolean;
+}
+
+/**
+ * ipmonitor.c print_headers: -t / -ts time, `[nsid N]` (all-nsid), the banner (label / all).
+ * With -j, it starts the event's object with the same facts as keys (monitor-json.ts).
+ */
+function printHeaders(st: MonitorState, banner: string, head: EventHead = {}): void {
   const t = st.ctx.opts.timestamp;
-  if (t) st.out.print(timestampText(t === 2, nowMicros()));
+  const now = t ? nowMicros() : 0n;
+  const nsid = head.nsid ?? -1;
+  if (st.json) {
+    const fields: HeadField[] = [];
+    if (t) fields.push([t === 2 ? 'timestamp_short' : 'timestamp', timestampValue(t === 2, now)]);
+    if (st.req.allNsid) fields.push(['source_nsid', nsid]);
+    if (st.req.banner) fields.push(['object', banner.slice(1, -1).toLowerCase()]);
+    if (head.deleted) fields.push(['deleted', true]);
+    if (head.miss) fields.push(['miss', null]);
+    st.json.beginEvent(fields);
+    return;
+  }
+  if (t) st.out.print(timestampText(t === 2, now));
+  if (st.req.allNsid) st.out.print(nsid < 0 ? '[nsid current]' : `[nsid ${nsid}]`);
   if (st.req.banner) st.out.print(banner);
-}
-
-function onOff(v: Buffer | undefined): string | undefined {
-  return v && v.length >= 4 ? (v.readUInt32LE(0) ? 'on' : 'off') : undefined;
-}
-
-const RP_FILTER = ['off', 'strict', 'loose'];
-
-/** ipnetconf.c print_netconf. */
-async function printNetconf(st: MonitorState, m: NetlinkMessage): Promise<void> {
-  if (m.payload.length < 4) return;
-  const family = m.payload[0]!;
-  const tb = attrs(m.payload, 4);
-  const ifa = tb.get(1); // NETCONFA_IFINDEX
-  const index = ifa && ifa.length >= 4 ? ifa.readInt32LE(0) : undefined;
-  if (st.ifindex && index !== st.ifindex) return;
-  printHeaders(st, '[NETCONF]');
-  let s = m.type === RTM_DELNETCONF ? 'Deleted ' : '';
-  s += `${familyName(family)} `;
-  if (index !== undefined) {
-    // NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT
-    if (index > 0) await st.names.resolve([index]);
-    s += index === -1 ? 'all ' : index === -2 ? 'default ' : `${st.names.name(index)} `;
-  }
-  const fwd = onOff(tb.get(2));
-  if (fwd) s += `forwarding ${fwd} `;
-  const rp = tb.get(3);
-  if (rp && rp.length >= 4) s += `rp_filter ${RP_FILTER[rp.readUInt32LE(0)] ?? 'unknown mode'} `;
-  const words: [number, string][] = [
-    [4, 'mc_forwarding'],
-    [5, 'proxy_neigh'],
-    [6, 'ignore_routes_with_linkdown'],
-    [7, 'input'],
-  ];
-  for (const [type, word] of words) {
-    const v = onOff(tb.get(type));
-    if (v) s += `${word} ${v} `;
-  }
-  st.out.print(`${s}\n`);
-}
-
-/** ipnetns.c print_nsid as the monitor prints it (no namespace names: see the report). */
-function printNsid(st: MonitorState, m: NetlinkMessage, v: NsidInfo): void {
-  printHeaders(st, '[NSID]');
-  let s = m.type === RTM_DELNSID ? 'Deleted ' : '';
-  s += v.nsid < 0 ? 'nsid unassigned ' : `nsid ${v.nsid} `;
-  const cur = (v.attributes as { currentNsid?: number }).currentNsid;
-  if (cur !== undefined) s += `current-nsid ${cur} `;
-  st.out.print(`${s}\n`);
 }
 
 function unsupported(st: MonitorState, what: string): void {
   st.out.error(`rtnl monitor: ${what} messages are not printed by rtnl (not supported)`);
 }
 
-/** ipmonitor.c accept_msg: print one message. */
-export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise<void> {
+/**
+ * ipmonitor.c accept_msg: print one message. `nsid`: the id of the namespace it came from
+ * (all-nsid), -1 for the monitor's own.
+ */
+export async function printMessage(st: MonitorState, m: NetlinkMessage, nsid = -1): Promise<void> {
+  try {
+    await printOne(st, m, nsid);
+  } finally {
+    st.json?.endEvent();
+  }
+}
+
+async function printOne(st: MonitorState, m: NetlinkMessage, nsid: number): Promise<void> {
   const { out, opts } = { out: st.out, opts: st.ctx.opts };
   switch (m.type) {
     case RTM_NEWROUTE:
@@ -425,7 +428,8 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
         unsupported(st, '[MROUTE]');
         return;
       }
-      printHeaders(st, '[ROUTE]');
+      const deleted = m.type === RTM_DELROUTE;
+      printHeaders(st, '[ROUTE]', { nsid, deleted });
       // print_route's own filter (after the banner): -4 / -6, `dev`.
       if (st.family && family !== st.family) return;
       const r = decodeValue('route', m) as Route;
@@ -434,7 +438,7 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       const a = r.attributes as { oif?: number; iif?: number; multipath?: { ifindex?: number }[] };
       const idx = [a.oif ?? 0, a.iif ?? 0, ...(a.multipath ?? []).map((h) => h.ifindex ?? 0)];
       await st.names.resolve(idx);
-      if (m.type === RTM_DELROUTE) out.text('Deleted ');
+      if (deleted) out.text('Deleted ');
       await printRoute(
         {
           rt: st.rt,
@@ -456,11 +460,13 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       st.names.remember(link.index, m.type === RTM_DELLINK ? undefined : link.name);
       if (st.ifindex && link.index !== st.ifindex) return;
       await st.names.resolve(referencedIndexes(link));
-      printHeaders(st, '[LINK]');
-      // The monitor's filter has no showqueue: no `qlen`.
+      printHeaders(st, '[LINK]', { nsid });
+      // The monitor's filter has no showqueue: no `qlen` (JSON: what `ip -j link show` prints).
       const { txqlen: _qlen, ...attributes } = link.attributes;
-      const shown: Link = { ...link, attributes };
+      const shown: Link = st.json ? link : { ...link, attributes };
+      out.openObject();
       printLinkinfo(st.linkEnv, shown, m.type === RTM_DELLINK);
+      out.closeObject();
       return;
     }
     case RTM_NEWADDR:
@@ -468,7 +474,8 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       const a = decodeValue('address', m) as Address;
       if (st.ifindex && a.index !== st.ifindex) return;
       await st.names.resolve([a.index]);
-      printHeaders(st, '[ADDR]');
+      printHeaders(st, '[ADDR]', { nsid });
+      out.openObject();
       printAddrinfo(
         out,
         a,
@@ -476,6 +483,7 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
         st.names,
         m.type === RTM_DELADDR,
       );
+      out.closeObject();
       return;
     }
     case RTM_NEWNEIGH:
@@ -484,9 +492,11 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       if (st.family && m.payload[0] !== st.family) return;
       const n = decodeValue('neighbor', m) as Neighbor;
       if (!neighMatches(st.neighFilter, n)) return;
-      printHeaders(st, '[NEIGH]');
-      if (m.type === RTM_DELNEIGH) out.text('Deleted ');
-      else if (m.type === RTM_GETNEIGH) out.text('miss ');
+      const deleted = m.type === RTM_DELNEIGH;
+      const miss = m.type === RTM_GETNEIGH;
+      printHeaders(st, '[NEIGH]', { nsid, deleted, miss });
+      if (deleted) out.text('Deleted ');
+      else if (miss) out.text('miss ');
       await printNeigh(
         {
           rt: st.rt,
@@ -502,10 +512,11 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
     }
     case RTM_NEWRULE:
     case RTM_DELRULE: {
-      printHeaders(st, '[RULE]');
+      const deleted = m.type === RTM_DELRULE;
+      printHeaders(st, '[RULE]', { nsid, deleted });
       if (st.family && m.payload[0] !== st.family) return;
       const r = decodeValue('rule', m) as Rule;
-      if (m.type === RTM_DELRULE) out.text('Deleted ');
+      if (deleted) out.text('Deleted ');
       printRule({ out, details: opts.details, numeric: opts.numeric }, r);
       return;
     }
@@ -513,31 +524,47 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       if (m.payload.length < 8) return;
       const secs = m.payload.readUInt32LE(0);
       const usecs = m.payload.readUInt32LE(4);
-      out.print(`Timestamp: ${asctime(secs)} ${usecs} us\n`);
+      const text = `${asctime(secs)} ${usecs} us`;
+      if (st.json) st.json.line([['timestamp', text]]);
+      else out.print(`Timestamp: ${text}\n`);
       return;
     }
     case RTM_NEWNETCONF:
-    case RTM_DELNETCONF:
-      await printNetconf(st, m);
+    case RTM_DELNETCONF: {
+      if (m.payload.length < 4) return;
+      const index = netconfIndex(m);
+      if (st.ifindex && index !== st.ifindex) return;
+      if (index !== undefined && index > 0) await st.names.resolve([index]);
+      printHeaders(st, '[NETCONF]', { nsid });
+      printNetconf(st.env, m);
       return;
+    }
     case RTM_NEWNSID:
     case RTM_DELNSID:
-      printNsid(st, m, decodeValue('nsid', m) as NsidInfo);
+      printHeaders(st, '[NSID]', { nsid });
+      printNsid(st.env, m, decodeValue('nsid', m) as NsidInfo);
       return;
     case RTM_NEWNEXTHOP:
     case RTM_DELNEXTHOP:
-      unsupported(st, '[NEXTHOP]');
+      await st.names.resolve(nexthopIndexes(m));
+      printHeaders(st, '[NEXTHOP]', { nsid });
+      printNexthop(st.env, m);
       return;
     case RTM_NEWNEXTHOPBUCKET:
     case RTM_DELNEXTHOPBUCKET:
-      unsupported(st, '[NEXTHOPBUCKET]');
+      printHeaders(st, '[NEXTHOPBUCKET]', { nsid });
+      printNexthopBucket(st.env, m);
       return;
     case RTM_NEWADDRLABEL:
     case RTM_DELADDRLABEL:
-      unsupported(st, '[ADDRLABEL]');
+      if (m.payload.length >= 8) await st.names.resolve([m.payload.readUInt32LE(4)]);
+      printHeaders(st, '[ADDRLABEL]', { nsid });
+      printAddrlabel(st.env, m);
       return;
     case RTM_NEWPREFIX:
-      unsupported(st, '[PREFIX]');
+      if (m.payload.length >= 8) await st.names.resolve([m.payload.readInt32LE(4)]);
+      printHeaders(st, '[PREFIX]', { nsid });
+      printPrefix(st.env, m, st.family);
       return;
     case RTM_NEWSTATS:
       unsupported(st, '[STATS]');
@@ -554,6 +581,12 @@ export async function printMessage(st: MonitorState, m: NetlinkMessage): Promise
       );
     }
   }
+}
+
+/** The device a nexthop message names (NHA_OIF), for the name lookup before printing. */
+function nexthopIndexes(m: NetlinkMessage): number[] {
+  const oif = m.payload.length >= 8 ? attrs(m.payload, 8).get(5) : undefined; // NHA_OIF
+  return oif && oif.length >= 4 ? [oif.readUInt32LE(0)] : [];
 }
 
 /** rtnl_from_file: the messages of a saved stream; a bad record ends it with ip's message. */
@@ -584,8 +617,9 @@ export function* readSavedStream(
 
 async function makeState(ctx: CliContext, req: MonitorRequest): Promise<MonitorState> {
   const client = await ctx.rt();
-  // ip 6.1's monitor never opens a JSON context: its output is text with -j too.
-  const out = ctx.opts.json ? new Output({ ...ctx.opts, json: false, color: false }) : ctx.out;
+  // -j: one JSON object per event and per line (monitor-json.ts); ip prints text.
+  const json = ctx.opts.json ? new JsonLinesOutput(ctx.opts) : undefined;
+  const out = json ?? ctx.out;
   const names = new MonitorNames(client);
   const rt = names.printRt;
   let ifindex = 0;
@@ -613,6 +647,13 @@ async function makeState(ctx: CliContext, req: MonitorRequest): Promise<MonitorS
   return {
     ctx,
     out,
+    json,
+    env: {
+      out,
+      name: (index) => names.name(index),
+      numeric: ctx.opts.numeric,
+      details: ctx.opts.details,
+    },
     rt,
     names,
     req,
@@ -624,7 +665,8 @@ async function makeState(ctx: CliContext, req: MonitorRequest): Promise<MonitorS
       out,
       opts: ctx.opts,
       names,
-      doLink: false,
+      // JSON: the object `ip -j link show` prints (ip link's do_link keys too).
+      doLink: json !== undefined,
       family: undefined,
       ...(kinds ? { kinds } : {}),
     },
@@ -657,6 +699,8 @@ async function replay(ctx: CliContext, req: MonitorRequest, file: string): Promi
 async function listen(ctx: CliContext, req: MonitorRequest): Promise<number> {
   const mon = await Monitor.open({
     groups: req.groups,
+    // NETLINK_LISTEN_ALL_NSID: each event says which namespace it came from (`e.nsid`).
+    ...(req.allNsid ? { allNsid: true } : {}),
     ...(ctx.opts.netns !== undefined ? { netns: ctx.opts.netns } : {}),
   });
   const st = await makeState(ctx, req);
@@ -667,7 +711,7 @@ async function listen(ctx: CliContext, req: MonitorRequest): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
     mon.on('event', (e) => {
       chain = chain
-        .then(() => printMessage(st, e.message))
+        .then(() => printMessage(st, e.message, e.nsid ?? -1))
         .then(() => st.out.flush())
         .catch((err: unknown) => {
           mon.close();
