@@ -32,7 +32,7 @@ async function buildCli(outDir: string): Promise<void> {
     // import.meta.url (package.json for -V, the native addon, buffer-layout) from __filename.
     shims: true,
     // No comments or indentation: less to read at every start (the source map keeps the lines).
-    minifyWhitespace: true,
+    minify: true,
     silent: true,
     // A vm.Script has no loader for import(): let esbuild turn every import() (node built-ins
     // included) into require().

@@ -97,12 +97,17 @@ export interface CommandModule {
   /** A usage text that depends on the global options (`-6 tunnel help`), when it does. */
   helpFor?(opts: GlobalOptions): string;
   /**
-   * The batch fast lane: a write line (`args` without the object word) made into a
-   * PlannedWrite without any I/O or await, using only names already looked up; undefined when
-   * the line must run through `default` instead. It may throw the line's usage error, which
-   * the framework reports only once the lines before it are done.
+   * The batch fast lane: a write line (`words` from index `from`: the object word skipped)
+   * made into a PlannedWrite without any I/O or await, using only names already looked up;
+   * undefined when the line must run through `default` instead. It may throw the line's usage
+   * error, which the framework reports only once the lines before it are done.
    */
-  plan?(ctx: CliContext, rt: RtNetlink, args: string[]): PlannedWrite | undefined;
+  plan?(
+    ctx: CliContext,
+    rt: RtNetlink,
+    words: readonly string[],
+    from: number,
+  ): PlannedWrite | undefined;
 }
 
 /** Default global options (ip with no options). */

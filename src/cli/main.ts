@@ -351,11 +351,20 @@ export function planCommand(
 ): PlannedWrite | undefined {
   const object = words[0];
   if (object === undefined) return undefined;
-  const file = findObject(object)?.[1];
-  const mod = file === undefined ? undefined : loaded.get(file);
-  if (mod?.plan === undefined) return undefined;
-  return mod.plan(ctx, rt, words.slice(1));
+  // Batch files repeat one object word: its module is remembered.
+  if (object !== lastPlanned.word) {
+    const file = findObject(object)?.[1];
+    lastPlanned.word = object;
+    lastPlanned.mod = file === undefined ? undefined : loaded.get(file);
+  }
+  const plan = lastPlanned.mod?.plan;
+  return plan === undefined ? undefined : plan(ctx, rt, words, 1);
 }
+
+const lastPlanned: { word: string | undefined; mod: CommandModule | undefined } = {
+  word: undefined,
+  mod: undefined,
+};
 
 /** Where run() reads its version text from. */
 async function versionText(): Promise<string> {

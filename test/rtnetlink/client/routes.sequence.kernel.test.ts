@@ -15,8 +15,6 @@ let rt: RtNetlink;
 const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
 const ip = (...args: string[]) =>
   execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipJson = <T = { dst: string; metric?: number }[]>(...args: string[]): T =>
-  JSON.parse(ip('-j', ...args)) as T;
 const ipError = (...args: string[]) =>
   spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
 const dstOf = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.0/24`;
