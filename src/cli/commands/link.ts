@@ -21,6 +21,7 @@ import {
   printLinkinfo,
   referencedIndexes,
 } from './link-show.js';
+import { confFiles, NameDb } from './route.js';
 
 /** Usage of `rtnl link` (printed for `rtnl link help`). */
 export const help = `Usage: rtnl link add [ link DEVICE ] [ name ] NAME [ OPTIONS ] type KIND [ KIND-OPTIONS ]
@@ -35,7 +36,8 @@ OPTIONS  up | down   mtu BYTES   txqueuelen PACKETS   address LLADDR   broadcast
          arp | multicast | allmulticast | promisc | dynamic | trailers | carrier |
          protodown { on | off }   mode { default | dormant }
          state { UP | DOWN | DORMANT | TESTING | LOWERLAYERDOWN | NOTPRESENT | UNKNOWN }
-         netns { NAME | PATH | PID }   link-netnsid ID   index IFINDEX
+         netns { NAME | PATH | PID }   link-netns { NAME | PATH }   link-netnsid ID
+         index IFINDEX   protodown_reason REASON { on | off }
          numtxqueues N   numrxqueues N   addrgenmode { eui64 | none | stable_secret | random }
          gso_max_size BYTES   gso_max_segs N   gro_max_size BYTES
 KIND     bridge  bridge_slave  ifb  macvlan  macvtap  veth  vxlan  (and any kind the
@@ -304,6 +306,38 @@ const KINDS_RTNL_CANNOT_PARSE = new Set([
   'vrf_slave',
 ]);
 
+/** The protodown reasons: 0..31, named in /etc/iproute2/protodown_reasons.d/*.conf. */
+const PROTODOWN_REASONS = new NameDb(
+  [],
+  () => confFiles('/etc/iproute2/protodown_reasons.d'),
+  31,
+  (w) => {
+    const v = getU32(w);
+    return v !== undefined && v < 32 ? v : undefined;
+  },
+);
+
+/**
+ * `link-netns NAME|PATH`: the id this namespace gives that namespace, given one first when it
+ * has none (ip's get_netnsid_from_name, set_netnsid_from_name(NAME, -1)).
+ */
+async function linkNetnsid(ctx: CliContext, v: string): Promise<number> {
+  const rt = await ctx.rt();
+  let id: number | undefined;
+  try {
+    id = await rt.nsid.get(v);
+    if (id === undefined) {
+      await rt.nsid.set(v, 'auto').catch(() => undefined);
+      id = await rt.nsid.get(v);
+    }
+  } catch {
+    // ip's netns_get_fd could not open it, or the kernel said no: the same complaint.
+    id = undefined;
+  }
+  if (id === undefined) throw invarg('Invalid "link-netns" value\n', v);
+  return id;
+}
+
 /** ip's netns argument: a name under /run/netns or a path, else a pid. */
 function netnsRef(v: string): string | { pid: number } {
   if (v.includes('/') ? existsSync(v) : existsSync(`/run/netns/${v}`)) return v;
@@ -432,6 +466,10 @@ async function parseLinkArgs(ctx: CliContext, a: Args, create: boolean): Promise
       };
       if (!(v in modes)) throw invarg('Invalid address generation mode\n', v);
       s.addrgenmode = modes[v];
+    } else if (matches(w, 'link-netns')) {
+      const v = a.needValue();
+      once('link-netns/link-netnsid', v);
+      s.linkNetnsid = await linkNetnsid(ctx, v);
     } else if (matches(w, 'link-netnsid')) {
       const v = a.needValue();
       once('link-netns/link-netnsid', v);
@@ -447,6 +485,20 @@ async function parseLinkArgs(ctx: CliContext, a: Args, create: boolean): Promise
         );
       }
       s.protodown = matches(v, 'on');
+    } else if (w === 'protodown_reason') {
+      const v = a.needValue();
+      const reason = PROTODOWN_REASONS.id(v);
+      if (reason === undefined) throw invarg('invalid protodown reason\n', v);
+      const state = a.needValue();
+      const mask = 2 ** reason;
+      if (matches(state, 'on')) s.protodownReason = { mask, value: mask };
+      else if (matches(state, 'off')) s.protodownReason = { mask, value: 0 };
+      else {
+        throw new CliError(
+          `Error: argument of "protodown_reason" must be "on" or "off", not "${state}"`,
+          1,
+        );
+      }
     } else if (w === 'gso_max_size' || w === 'gro_max_size' || w === 'gso_max_segs') {
       const v = a.needValue();
       const n = getU32(v);
@@ -456,18 +508,7 @@ async function parseLinkArgs(ctx: CliContext, a: Args, create: boolean): Promise
       s[w === 'gso_max_size' ? 'gsoMaxSize' : w === 'gro_max_size' ? 'groMaxSize' : 'gsoMaxSegs'] =
         n;
     } else if (
-      [
-        'vf',
-        'xdp',
-        'xdpgeneric',
-        'xdpdrv',
-        'xdpoffload',
-        'vrf',
-        'link-netns',
-        'protodown_reason',
-        'parentdev',
-      ].includes(w) ||
-      matches(w, 'link-netns')
+      ['vf', 'xdp', 'xdpgeneric', 'xdpdrv', 'xdpoffload', 'vrf', 'parentdev'].includes(w)
     ) {
       throw new CliUsageError(`rtnl: the link option "${w}" is not supported`);
     } else {

@@ -94,8 +94,6 @@ export interface NeighFilter {
   unusedOnly: boolean;
   pfx?: Prefix;
   protocol: number;
-  /** Entries the kernel would have left out (`nomaster`: those of enslaved devices). */
-  skip?: (n: Neighbor) => boolean;
 }
 
 export interface PrintContext {
@@ -113,7 +111,6 @@ export function neighMatches(f: NeighFilter, n: Neighbor): boolean {
   const flags = n.flags.raw;
   if (f.family && f.family !== n.family) return false;
   if (f.index && f.index !== n.ifindex) return false;
-  if (f.skip?.(n)) return false;
   if (
     !(f.state & state) &&
     !(flags & NTF.proxy) &&
@@ -221,7 +218,8 @@ async function showOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
     f.state = ~(NUD_PERMANENT | NUD_NOARP);
   }
   let devNameArg: string | undefined;
-  let master: number | undefined;
+  /** An ifindex, or null for `nomaster`. */
+  let master: number | null | undefined;
   let proxy = false;
   let stateGiven = false;
   const rt = await ctx.rt();
@@ -245,8 +243,8 @@ async function showOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
       }
       master = index;
     } else if (w === 'nomaster') {
-      // ip sends NDA_MASTER = -1: the kernel skips entries of enslaved devices (done here).
-      master = -1;
+      // NDA_MASTER -1: the kernel leaves out the entries of enslaved devices.
+      master = null;
     } else if (w === 'unused') {
       f.unusedOnly = true;
     } else if (w === 'nud') {
@@ -290,15 +288,9 @@ async function showOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
   const dump = {
     ...(clientFamily ? { family: clientFamily } : {}),
     ...(f.index ? { dev: f.index } : {}),
-    ...(master && master > 0 ? { master } : {}),
+    ...(master !== undefined ? { master } : {}),
     ...(proxy ? { proxy: true } : {}),
   };
-  if (master === -1) {
-    const enslaved = new Set(
-      (await rt.links.list()).filter((l) => l.attributes.master).map((l) => l.index),
-    );
-    f.skip = (n) => enslaved.has(n.ifindex);
-  }
   const p: PrintContext = {
     rt,
     out,

@@ -2,32 +2,22 @@
 // (iproute2 6.1 ip/iproute.c: iproute_list_flush_or_save with IPROUTE_SAVE, save_route,
 // iproute_restore, restore_handler, iproute_showdump). The file format is ../dumpfile.ts.
 //
-// route.ts dispatches here; the selector of `save` is ip's list/flush selector
-// (parseRouteSelector, which listOrFlush can share).
-import { decodeRoute, type NetlinkMessage, type RtNetlink, walkAttributes } from '../../index.js';
-import { Args, matches, parsePrefix, parseU32, readFamily } from '../args.js';
-import type { CliContext, CliFamily } from '../context.js';
-import { isNoDevice } from '../devices.js';
+// route.ts dispatches here (loaded on demand); the selector of `save` is the list/flush
+// selector, route.ts's parseRouteSelector.
+import { decodeRoute, type NetlinkMessage, walkAttributes } from '../../index.js';
+import type { CliContext } from '../context.js';
 import { DumpFileWriter, dumpFileMessages, ROUTE_DUMP_MAGIC, readDumpFile } from '../dumpfile.js';
-import { CliError, CliUsageError, formatNetlinkError, invarg, isNetlinkError } from '../errors.js';
+import { CliError, formatNetlinkError, isNetlinkError } from '../errors.js';
 import { Output } from '../output.js';
 import {
-  DSFIELDS,
   emptyFilter,
   familyNumber,
-  help,
   nums,
-  PROTOS,
   type PrintContext,
-  parseRealms,
+  parseRouteSelector,
   printRoute,
-  type RouteFilter,
-  requireDev,
+  type RouteSelection,
   routeMatches,
-  rtnTypeId,
-  SCOPES,
-  TABLES,
-  toPrefix,
 } from './route.js';
 
 const RTM_NEWROUTE = 24;
@@ -44,180 +34,12 @@ const NLM_F_CREATE = 0x400;
 /** sizeof(struct rtmsg) */
 const RTMSG_LEN = 12;
 
-/** A parsed `ip route list|flush|save` selector: ip's filter, dump family and dump request. */
-export interface RouteSelection {
-  /** ip's `filter` (filter_nlmsg's input). */
-  filter: RouteFilter;
-  /** ip's dump_family: AF_INET when no family was given but a table was (the default). */
-  dumpFamily: number;
-  /**
-   * The RTM_GETROUTE dump payload ip sends (rtnl_routedump_req + iproute_dump_filter): struct
-   * rtmsg with the family, protocol and RTM_F_CLONED, then RTA_TABLE and RTA_OIF when set.
-   */
-  request: Buffer;
-}
-
-function cliFamily(af: number): CliFamily | undefined {
-  return af === 2
-    ? 'inet'
-    : af === 10
-      ? 'inet6'
-      : af === 17
-        ? 'link'
-        : af === 7
-          ? 'bridge'
-          : af === 28
-            ? 'mpls'
-            : undefined;
-}
-
-/** A `protocol` / `scope` selector: a name or number (mask -1), or `all` (mask 0). */
-function maskedId(
-  id: number | undefined,
-  v: string,
-  allValue: number,
-  what: string,
-): [number, number] {
-  if (id !== undefined) return [id, -1];
-  if (v !== 'all') throw invarg(`invalid "${what}"\n`, v);
-  return [allValue, 0];
-}
-
-/** ip's ipvrf_get_table: the table of VRF device `name`, or `Invalid VRF`. */
-async function vrfTable(rt: RtNetlink, name: string): Promise<number> {
-  try {
-    const link = await rt.links.get(name);
-    const info = link.attributes.linkinfo as
-      | { kind?: string; data?: { table?: number } }
-      | undefined;
-    if (link.kind === 'vrf' && typeof info?.data?.table === 'number' && info.data.table) {
-      return info.data.table;
-    }
-  } catch (err) {
-    if (!isNoDevice(err)) throw err;
-  }
-  throw invarg('Invalid VRF\n', name);
-}
-
 /**
- * Parse the SELECTOR of `ip route list|flush|save` as iproute_list_flush_or_save does (table
- * main unless told otherwise, `table all`, `cache`, `vrf`, `tos`, `protocol`, `scope`, `type`,
- * `dev`/`oif`, `iif`, `mark`, `metric`, `via`, `src`, `realms`, `from …`, `to …`) and build
- * the dump request ip sends for it.
+ * The RTM_GETROUTE dump payload ip sends for a selector (rtnl_routedump_req +
+ * iproute_dump_filter): struct rtmsg with the family, protocol and RTM_F_CLONED, then
+ * RTA_TABLE and RTA_OIF when set.
  */
-export async function parseRouteSelector(
-  ctx: CliContext,
-  args: readonly string[],
-): Promise<RouteSelection> {
-  let dumpFamily = familyNumber(ctx.opts.family);
-  const f = emptyFilter();
-  f.tb = RT_TABLE_MAIN;
-  let iifName: string | undefined;
-  let oifName: string | undefined;
-  let mark = 0;
-  const fam = (): CliFamily | undefined => cliFamily(dumpFamily);
-  const a = new Args(args);
-  while (!a.done) {
-    const w = a.next()!;
-    if (matches(w, 'table')) {
-      const v = a.needValue();
-      const tid = TABLES.id(v);
-      if (tid === undefined) {
-        if (v === 'all') f.tb = 0;
-        else if (v === 'cache') f.cloned = 1;
-        else if (v === 'help') throw new CliUsageError(help.trimEnd());
-        else throw invarg('table id value is invalid\n', v);
-      } else f.tb = tid;
-    } else if (matches(w, 'vrf')) {
-      const v = a.needValue();
-      f.tb = await vrfTable(await ctx.rt(), v);
-      f.typemask = ~((1n << 2n) | (1n << 3n)) & 0xffffffffffffffffn;
-    } else if (matches(w, 'cached') || matches(w, 'cloned')) {
-      f.cloned = 1;
-    } else if (w === 'tos' || matches(w, 'dsfield')) {
-      const v = a.needValue();
-      const tos = DSFIELDS.id(v);
-      if (tos === undefined) throw invarg('TOS value is invalid\n', v);
-      f.tos = tos;
-      f.tosmask = -1;
-    } else if (matches(w, 'protocol')) {
-      const v = a.needValue();
-      [f.protocol, f.protocolmask] = maskedId(PROTOS.id(v), v, 0, 'protocol');
-    } else if (matches(w, 'scope')) {
-      const v = a.needValue();
-      [f.scope, f.scopemask] = maskedId(SCOPES.id(v), v, 255, 'scope');
-    } else if (matches(w, 'type')) {
-      const v = a.needValue();
-      const type = rtnTypeId(v);
-      if (type === undefined) throw invarg('node type value is invalid\n', v);
-      f.typemask = 1n << BigInt(type);
-    } else if (w === 'dev' || w === 'oif') {
-      oifName = a.needValue();
-    } else if (w === 'iif') {
-      iifName = a.needValue();
-    } else if (w === 'mark') {
-      mark = parseU32(a.needValue(), 'invalid mark value');
-      f.markmask = -1;
-    } else if (matches(w, 'metric') || matches(w, 'priority') || w === 'preference') {
-      f.metric = parseU32(a.needValue(), '"metric" value is invalid\n');
-      f.metricmask = -1;
-    } else if (w === 'via') {
-      let v = a.needValue();
-      let family = readFamily(v);
-      if (family === undefined) family = fam();
-      else v = a.needValue();
-      f.rvia = toPrefix(parsePrefix(v, family), familyNumber(family));
-    } else if (w === 'src') {
-      f.rprefsrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
-    } else if (matches(w, 'realms')) {
-      const v = a.needValue();
-      const realm = parseRealms(v);
-      if (realm === undefined) throw invarg('invalid realms\n', v);
-      f.realm = realm;
-      let mask = 0xffffffff;
-      if ((realm & 0xffff) === 0 && v.endsWith('/')) mask = (mask & ~0xffff) >>> 0;
-      if ((realm & 0xffff0000) === 0 && (!v.includes('/') || v.startsWith('/'))) {
-        mask = (mask & ~0xffff0000) >>> 0;
-      }
-      f.realmmask = mask;
-    } else if (matches(w, 'from')) {
-      let v = a.needValue();
-      if (matches(v, 'root')) {
-        f.rsrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
-      } else if (matches(v, 'match')) {
-        f.msrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
-      } else {
-        if (matches(v, 'exact')) v = a.needValue();
-        f.msrc = toPrefix(parsePrefix(v, fam()), dumpFamily);
-        f.rsrc = f.msrc;
-      }
-    } else {
-      let v = w;
-      if (matches(v, 'to')) v = a.needValue();
-      if (matches(v, 'root')) {
-        f.rdst = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
-      } else if (matches(v, 'match')) {
-        f.mdst = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
-      } else {
-        if (matches(v, 'exact')) v = a.needValue();
-        f.mdst = toPrefix(parsePrefix(v, fam()), dumpFamily);
-        f.rdst = f.mdst;
-      }
-    }
-  }
-  if (dumpFamily === 0 && f.tb) dumpFamily = 2;
-  if (iifName !== undefined || oifName !== undefined) {
-    const rt = await ctx.rt();
-    if (iifName !== undefined) {
-      f.iif = await requireDev(rt, iifName);
-      f.iifmask = -1;
-    }
-    if (oifName !== undefined) {
-      f.oif = await requireDev(rt, oifName);
-      f.oifmask = -1;
-    }
-  }
-  f.mark = mark;
+function dumpRequest({ filter: f, dumpFamily }: RouteSelection): Buffer {
   const request = Buffer.alloc(RTMSG_LEN + (f.tb ? 8 : 0) + (f.oif ? 8 : 0));
   request[0] = dumpFamily;
   request[5] = f.protocol; // rtm_protocol
@@ -233,7 +55,7 @@ export async function parseRouteSelector(
     request.writeUInt32LE(value >>> 0, off + 4);
     off += 8;
   }
-  return { filter: f, dumpFamily, request };
+  return request;
 }
 
 /**
@@ -249,7 +71,7 @@ export async function routeSave(ctx: CliContext, args: readonly string[]): Promi
     const sel = await parseRouteSelector(ctx, args);
     const rt = await ctx.rt();
     try {
-      for await (const m of rt.connection.dump(RTM_GETROUTE, sel.request)) {
+      for await (const m of rt.connection.dump(RTM_GETROUTE, dumpRequest(sel))) {
         if (m.type !== RTM_NEWROUTE && m.type !== RTM_DELROUTE) continue;
         const r = decodeRoute(m);
         if (routeMatches(sel.filter, r, nums(r), familyNumber(ctx.opts.family))) file.write(m);

@@ -105,7 +105,8 @@ function readIdNames(file: string, out: [number, string][]): void {
   }
 }
 
-function confFiles(dir: string): string[] {
+/** The `*.conf` files of a `.d` directory, as rt_names.c reads them (none when it is missing). */
+export function confFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
       .filter((f) => !f.startsWith('.') && f.length > 5 && f.endsWith('.conf'))
@@ -1154,13 +1155,27 @@ function clientFamily(af: number): 'inet' | 'inet6' | undefined {
   throw unsupported(`the ${familyName(af)} family`);
 }
 
-async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Promise<number> {
-  const { out, opts } = ctx;
-  let dumpFamily = familyNumber(opts.family);
+/** A parsed `ip route list|flush|save` SELECTOR: ip's filter and its dump family. */
+export interface RouteSelection {
+  /** ip's `filter` (filter_nlmsg's input); `flush` is left false. */
+  filter: RouteFilter;
+  /** ip's dump_family: AF_INET when no family was given but a table was (the default). */
+  dumpFamily: number;
+}
+
+/**
+ * Parse the SELECTOR of `ip route list|flush|save` as iproute_list_flush_or_save does (table
+ * main unless told otherwise, `table all`, `cache`, `vrf`, `tos`, `protocol`, `scope`, `type`,
+ * `dev`/`oif`, `iif`, `mark`, `metric`, `via`, `src`, `realms`, `from …`, `to …`); devices are
+ * resolved after the loop, as ip does. Shared by list, flush and save (route-save.ts).
+ */
+export async function parseRouteSelector(
+  ctx: CliContext,
+  args: readonly string[],
+): Promise<RouteSelection> {
+  let dumpFamily = familyNumber(ctx.opts.family);
   const f = emptyFilter();
   f.tb = RT_TABLE_MAIN;
-  f.flush = flush;
-  if (flush && args.length === 0) throw new CliError('"ip route flush" requires arguments.', 1);
   let iifName: string | undefined;
   let oifName: string | undefined;
   let mark = 0;
@@ -1203,12 +1218,10 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
     } else if (w === 'iif') {
       iifName = a.needValue();
     } else if (w === 'mark') {
-      const v = a.needValue();
-      mark = parseU32(v, 'invalid mark value');
+      mark = parseU32(a.needValue(), 'invalid mark value');
       f.markmask = -1;
     } else if (matches(w, 'metric') || matches(w, 'priority') || w === 'preference') {
-      const v = a.needValue();
-      f.metric = parseU32(v, '"metric" value is invalid\n');
+      f.metric = parseU32(a.needValue(), '"metric" value is invalid\n');
       f.metricmask = -1;
     } else if (w === 'via') {
       let v = a.needValue();
@@ -1217,8 +1230,7 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
       else v = a.needValue();
       f.rvia = toPrefix(parsePrefix(v, family), familyNumber(family));
     } else if (w === 'src') {
-      const v = a.needValue();
-      f.rprefsrc = toPrefix(parsePrefix(v, fam()), dumpFamily);
+      f.rprefsrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
     } else if (matches(w, 'realms')) {
       const v = a.needValue();
       const realm = parseRealms(v);
@@ -1233,11 +1245,9 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
     } else if (matches(w, 'from')) {
       let v = a.needValue();
       if (matches(v, 'root')) {
-        v = a.needValue();
-        f.rsrc = toPrefix(parsePrefix(v, fam()), dumpFamily);
+        f.rsrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
       } else if (matches(v, 'match')) {
-        v = a.needValue();
-        f.msrc = toPrefix(parsePrefix(v, fam()), dumpFamily);
+        f.msrc = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
       } else {
         if (matches(v, 'exact')) v = a.needValue();
         f.msrc = toPrefix(parsePrefix(v, fam()), dumpFamily);
@@ -1247,11 +1257,9 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
       let v = w;
       if (matches(v, 'to')) v = a.needValue();
       if (matches(v, 'root')) {
-        v = a.needValue();
-        f.rdst = toPrefix(parsePrefix(v, fam()), dumpFamily);
+        f.rdst = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
       } else if (matches(v, 'match')) {
-        v = a.needValue();
-        f.mdst = toPrefix(parsePrefix(v, fam()), dumpFamily);
+        f.mdst = toPrefix(parsePrefix(a.needValue(), fam()), dumpFamily);
       } else {
         if (matches(v, 'exact')) v = a.needValue();
         f.mdst = toPrefix(parsePrefix(v, fam()), dumpFamily);
@@ -1260,17 +1268,28 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
     }
   }
   if (dumpFamily === 0 && f.tb) dumpFamily = 2;
-  const clientFam = clientFamily(dumpFamily);
-  const rt = await ctx.rt();
-  if (iifName !== undefined) {
-    f.iif = await requireDev(rt, iifName);
-    f.iifmask = -1;
-  }
-  if (oifName !== undefined) {
-    f.oif = await requireDev(rt, oifName);
-    f.oifmask = -1;
+  if (iifName !== undefined || oifName !== undefined) {
+    const rt = await ctx.rt();
+    if (iifName !== undefined) {
+      f.iif = await requireDev(rt, iifName);
+      f.iifmask = -1;
+    }
+    if (oifName !== undefined) {
+      f.oif = await requireDev(rt, oifName);
+      f.oifmask = -1;
+    }
   }
   f.mark = mark;
+  return { filter: f, dumpFamily };
+}
+
+async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Promise<number> {
+  const { out, opts } = ctx;
+  if (flush && args.length === 0) throw new CliError('"ip route flush" requires arguments.', 1);
+  const { filter: f, dumpFamily } = await parseRouteSelector(ctx, args);
+  f.flush = flush;
+  const clientFam = clientFamily(dumpFamily);
+  const rt = await ctx.rt();
   if (f.cloned === 1) throw unsupported('the route cache (`cache`, `cloned`)');
   const dump = {
     ...(clientFam ? { family: clientFam } : {}),
@@ -1608,11 +1627,17 @@ const SUBMIT: Record<Op, PlannedWrite['submit']> = Object.fromEntries(
  * line whose devices are already known becomes a spec without any await. Lines that need a
  * lookup (a device not seen yet, nexthop devices, `vrf`) return undefined and run normally.
  */
-export function plan(ctx: CliContext, rt: RtNetlink, args: string[]): PlannedWrite | undefined {
-  const op = opOf(args[0]);
+export function plan(
+  ctx: CliContext,
+  rt: RtNetlink,
+  words: readonly string[],
+  from: number,
+): PlannedWrite | undefined {
+  const op = opOf(words[from]);
   if (op === undefined) return undefined;
-  const p = parseModify(ctx, args.slice(1));
-  if (p.vrf !== undefined || p.hopDevs.some((d) => d !== undefined)) return undefined;
+  const p = parseModify(ctx, words, from + 1);
+  if (p.vrf !== undefined) return undefined;
+  for (const d of p.hopDevs) if (d !== undefined) return undefined;
   let index: number | undefined;
   if (p.dev !== undefined) {
     index = cachedDevIndex(rt, p.dev);
@@ -1622,7 +1647,7 @@ export function plan(ctx: CliContext, rt: RtNetlink, args: string[]): PlannedWri
 }
 
 /** ip's iproute_modify argument loop: everything but the lookups. */
-function parseModify(ctx: CliContext, args: string[]): ParsedModify {
+function parseModify(ctx: CliContext, args: readonly string[], from = 0): ParsedModify {
   const st: ModifyState = { family: ctx.opts.family };
   const spec: Partial<Spec> = {};
   const metrics: Record<string, unknown> = {};
@@ -1636,7 +1661,7 @@ function parseModify(ctx: CliContext, args: string[]): ParsedModify {
   const setFamily = (p: InetPrefix): void => {
     if (st.family === undefined && !p.any) st.family = p.family;
   };
-  const a = new Args(args);
+  const a = new Args(args, from);
   while (!a.done) {
     const w = a.next()!;
     // The two words of nearly every line first. The order of the chain below is ip's, and

@@ -4,6 +4,7 @@ import { FR_ACT, RT_TABLE, RTPROT, type RtNetlink, type Rule, type RuleSpec } fr
 import {
   Args,
   checkIfname,
+  getAddr1,
   getInteger,
   getU32,
   getU64,
@@ -43,8 +44,9 @@ SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ] [ fwmark FWMARK[/M
             [ iif DEV ] [ oif DEV ] [ pref NUMBER ] [ l3mdev ] [ uidrange NUMBER-NUMBER ]
             [ ipproto PROTOCOL ] [ sport NUMBER[-NUMBER] ] [ dport NUMBER[-NUMBER] ]
             [ tun_id NUMBER ]
-ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ realms [SRCREALM/]DSTREALM ]
-          [ goto NUMBER ] [ nop ] [ blackhole | unreachable | prohibit ] SUPPRESSOR
+ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ nat ADDRESS ]
+          [ realms [SRCREALM/]DSTREALM ] [ goto NUMBER ] [ nop ]
+          [ blackhole | unreachable | prohibit ] SUPPRESSOR
 SUPPRESSOR := [ suppress_prefixlength NUMBER ] [ suppress_ifgroup DEVGROUP ]
 TABLE_ID := { local | main | default | NUMBER }
 `;
@@ -498,7 +500,15 @@ async function modify(ctx: CliContext, op: 'add' | 'delete', args: string[]): Pr
       if (!r) throw invarg('invalid UID range\n', v);
       spec.uidRange = { start: r[0], end: r[1] };
     } else if (w === 'nat' || matches(w, 'map-to')) {
-      throw new CliError('rtnl: route NAT rules ("nat", "map-to") are not supported', 255);
+      const v = a.needValue();
+      ctx.out.error('Warning: route NAT is deprecated');
+      // get_addr32: IPv4 whatever the rule's family; `default` / `any` / `all` are 0.0.0.0.
+      const addr = getAddr1(v, 'inet');
+      if (!addr) throw new CliError(`Error: an IP address is expected rather than "${v}"`, 1);
+      spec.nat = addr.any ? '0.0.0.0' : addr.address;
+      // The action becomes RTN_NAT; with no action word before, the table stays required
+      // (main by default), as ip's table_ok.
+      if (spec.action !== undefined) spec.action = RTN_NAT;
     } else if (w === 'ipproto') {
       const v = a.needValue();
       const n = ipProtoId(v);

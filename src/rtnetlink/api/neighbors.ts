@@ -50,7 +50,8 @@ export type NeighborSpecInput = NeighborSpec<DevRef> | FdbSpec<DevRef>;
 
 /**
  * What `list()` selects. `family`, `dev`, `master` and `proxy` go into the dump request and the
- * kernel filters on them; `dst` and `state` are checked on each decoded entry.
+ * kernel filters on them (`master: null`: only devices without a master); `dst` and `state`
+ * are checked on each decoded entry.
  */
 export interface NeighborFilter extends NeighborDumpFilter<DevRef> {
   /** Only the entry for this address. */
@@ -113,8 +114,8 @@ export class Neighbors {
       ...rest,
       dev: dev === undefined ? undefined : await resolveDev(this.#rt, dev, 'neighborFilter.dev'),
       master:
-        master === undefined
-          ? undefined
+        master === undefined || master === null
+          ? master
           : await resolveDev(this.#rt, master, 'neighborFilter.master'),
     });
     for await (const msg of this.#rt.connection.dump(plan.type, (w) => plan.write(w))) {

@@ -60,7 +60,11 @@ const IFLA_GSO_MAX_SEGS = 40;
 const IFLA_GSO_MAX_SIZE = 41;
 const IFLA_NEW_IFINDEX = 49;
 const IFLA_ALT_IFNAME = 53;
+const IFLA_PROTO_DOWN_REASON = 55;
 const IFLA_GRO_MAX_SIZE = 58;
+// IFLA_PROTO_DOWN_REASON members.
+const IFLA_PROTO_DOWN_REASON_MASK = 1;
+const IFLA_PROTO_DOWN_REASON_VALUE = 2;
 // IFLA_LINKINFO members.
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
@@ -185,12 +189,26 @@ export interface LinkOptions<Ref = number, Ns = NetnsTarget> {
   group?: number;
   /** IFLA_PROTO_DOWN */
   protodown?: boolean;
+  /**
+   * IFLA_PROTO_DOWN_REASON: set the bits of `mask` in the link's 32 protodown reason bits to
+   * those of `value` (`ip link set DEV protodown_reason 3 on` is `{ mask: 8, value: 8 }`);
+   * without `mask`, `value` replaces them all. Devices without protodown support refuse it.
+   */
+  protodownReason?: ProtodownReason;
   /** IFLA_GSO_MAX_SIZE */
   gsoMaxSize?: number;
   /** IFLA_GSO_MAX_SEGS */
   gsoMaxSegs?: number;
   /** IFLA_GRO_MAX_SIZE */
   groMaxSize?: number;
+}
+
+/** IFLA_PROTO_DOWN_REASON: IFLA_PROTO_DOWN_REASON_MASK (optional) and _VALUE. */
+export interface ProtodownReason {
+  /** The reason bits to change (bit N is reason N); absent: all of them. */
+  mask?: number;
+  /** The new state of the bits of `mask`. */
+  value: number;
 }
 
 /** IFLA_INFO_DATA of kind `K` as its schema encodes it (free-form for a kind rtnl does not declare). */
@@ -328,6 +346,7 @@ const OPTION_KEYS = new Set<string>([
   'addrgenmode',
   'group',
   'protodown',
+  'protodownReason',
   'gsoMaxSize',
   'gsoMaxSegs',
   'groMaxSize',
@@ -461,6 +480,23 @@ function writeOptions(
       case 'protodown':
         w.u8(IFLA_PROTO_DOWN, checkBool(v, at) ? 1 : 0);
         break;
+      case 'protodownReason': {
+        if (typeof v !== 'object' || v === null) {
+          throw bad(at, `expected { mask?, value }, got ${show(v)}`);
+        }
+        const r = v as Record<string, unknown>;
+        for (const k of Object.keys(r)) {
+          if (k !== 'mask' && k !== 'value') throw bad(`${at}.${k}`, `unknown field "${k}"`);
+        }
+        const mask = r.mask === undefined ? undefined : checkInt(r.mask, `${at}.mask`);
+        const value = checkInt(r.value, `${at}.value`);
+        // iproute2 sets NLA_F_NESTED on this nest (the kernel's policy is NLA_NESTED).
+        const nest = w.begin(IFLA_PROTO_DOWN_REASON, NLA_F_NESTED);
+        if (mask !== undefined) w.u32(IFLA_PROTO_DOWN_REASON_MASK, mask);
+        w.u32(IFLA_PROTO_DOWN_REASON_VALUE, value);
+        w.end(nest);
+        break;
+      }
       case 'gsoMaxSize':
         w.u32(IFLA_GSO_MAX_SIZE, checkInt(v, at));
         break;

@@ -176,19 +176,30 @@ export interface NeighborDumpFilter<Dev = number> {
   family?: NeighborFamily | undefined;
   /** Only entries of this device (NDA_IFINDEX). */
   dev?: Dev | undefined;
-  /** Only entries of devices enslaved to this master (NDA_MASTER). */
-  master?: Dev | undefined;
+  /**
+   * Only entries of devices enslaved to this master (NDA_MASTER); `null`: only entries of
+   * devices that have no master (`ip neigh show nomaster`: NDA_MASTER -1).
+   */
+  master?: Dev | null | undefined;
   /** Only proxy entries (ndm_flags NTF_PROXY). */
   proxy?: boolean | undefined;
 }
+
+/** NDA_MASTER -1 as a u32: devices without a master. */
+const NO_MASTER = 0xffffffff;
 
 /** Build a neighbour dump request (RTM_GETNEIGH | NLM_F_DUMP) filtered by the kernel. */
 export function buildNeighborDumpRequest(filter: NeighborDumpFilter<number> = {}): RequestPlan {
   const family =
     filter.family === undefined ? 0 : neighborFamily(filter.family, 'neighborFilter.family');
   const ifindex = filter.dev === undefined ? undefined : checkU32(filter.dev, 'neighborFilter.dev');
+  // The kernel's neigh_master_filtered reads an NDA_MASTER of -1 as "no master".
   const master =
-    filter.master === undefined ? undefined : checkU32(filter.master, 'neighborFilter.master');
+    filter.master === undefined
+      ? undefined
+      : filter.master === null
+        ? NO_MASTER
+        : checkU32(filter.master, 'neighborFilter.master');
   const flags = bool(filter.proxy, 'neighborFilter.proxy') ? NTF.proxy : 0;
   return {
     type: RTM_GETNEIGH,

@@ -4,18 +4,20 @@
 // that our request equals iproute2's byte for byte (seq and port id aside) for the command
 // written in the usual order: selectors as `ip rule show` prints them (not, from, to, tos,
 // fwmark, iif, oif, l3mdev, uidrange, ipproto, sport, dport, tun_id), then the action (lookup,
-// suppress_prefixlength, suppress_ifgroup, realms, goto / nop / blackhole …), then `pref N`
-// and `protocol P`: `ip rule add from 192.0.2.0/24 lookup 100 pref 100 protocol static`.
+// suppress_prefixlength, suppress_ifgroup, realms, nat / goto / nop / blackhole …), then
+// `pref N` and `protocol P`: `ip rule add from 192.0.2.0/24 lookup 100 pref 100 protocol static`.
 import { NetlinkEncodeError } from '../../netlink/errors.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../netlink/message.js';
 import {
   AF_INET,
+  AF_INET6,
   checkU32,
   checkUint,
   enumValue,
   type InetFamily,
   type InetPrefix,
   parseFamily,
+  parseInetAddress,
   parseInetPrefix,
 } from '../api/inet.js';
 import { FR_ACT, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE, RTPROT } from '../constants.js';
@@ -42,6 +44,11 @@ const FRA_PROTOCOL = 21;
 const FRA_IP_PROTO = 22;
 const FRA_SPORT_RANGE = 23;
 const FRA_DPORT_RANGE = 24;
+// <linux/rtnetlink.h> RTA_GATEWAY: what `ip rule … nat ADDRESS` sends, in the slot
+// <linux/fib_rules.h> calls FRA_UNUSED2 (the kernel no longer reads it).
+const RTA_GATEWAY = 5;
+// <linux/rtnetlink.h> RTN_NAT: the route type ip puts in fib_rule_hdr.action for `nat`.
+const RTN_NAT = 10;
 
 const FIB_RULE_INVERT = 0x2;
 const RT_TABLE_MAIN = 254;
@@ -98,6 +105,12 @@ export interface RuleSpec {
   action?: keyof typeof FR_ACT | number | undefined;
   /** FRA_GOTO: the priority of the rule to continue at (implies action 'goto'). */
   goto?: number | undefined;
+  /**
+   * Deprecated route NAT (`ip rule … nat ADDRESS`): an IPv4 address sent as RTA_GATEWAY; the
+   * action is RTN_NAT (10) unless `action` or `goto` gives another. The kernel keeps the
+   * action but not the address: the rule reads back as `masquerade`.
+   */
+  nat?: string | undefined;
   /** FRA_PROTOCOL: who added the rule ('boot', 'static', …). */
   protocol?: string | number | undefined;
 }
@@ -194,6 +207,7 @@ export function buildRuleRequest(op: 'add' | 'delete', spec: RuleSpec): RequestP
       : checkU32(spec.suppressIfgroup, 'rule.suppressIfgroup');
   const realms = spec.realms === undefined ? undefined : checkU32(spec.realms, 'rule.realms');
   const gotoTarget = spec.goto === undefined ? undefined : checkU32(spec.goto, 'rule.goto');
+  const nat = spec.nat === undefined ? undefined : natAddress(spec.nat);
   const protocol =
     spec.protocol === undefined
       ? undefined
@@ -201,6 +215,7 @@ export function buildRuleRequest(op: 'add' | 'delete', spec: RuleSpec): RequestP
   let action: number;
   if (spec.action !== undefined) action = enumValue(FR_ACT, spec.action, 255, 'rule.action');
   else if (gotoTarget !== undefined) action = FR_ACT.goto;
+  else if (nat !== undefined) action = RTN_NAT;
   else action = add ? FR_ACT.to_tbl : FR_ACT.unspec;
   // iproute2: a rule with an explicit action or l3mdev needs no table; add defaults to main.
   const tableOk =
@@ -251,6 +266,7 @@ export function buildRuleRequest(op: 'add' | 'delete', spec: RuleSpec): RequestP
       if (suppressPrefixlen !== undefined) w.u32(FRA_SUPPRESS_PREFIXLEN, suppressPrefixlen);
       if (suppressIfgroup !== undefined) w.u32(FRA_SUPPRESS_IFGROUP, suppressIfgroup);
       if (realms !== undefined) w.u32(FRA_FLOW, realms);
+      if (nat !== undefined) w.binary(RTA_GATEWAY, nat);
       if (gotoTarget !== undefined) w.u32(FRA_GOTO, gotoTarget);
       if (priority !== undefined) w.u32(FRA_PRIORITY, priority);
       if (protocol !== undefined) w.u8(FRA_PROTOCOL, protocol);
@@ -259,6 +275,13 @@ export function buildRuleRequest(op: 'add' | 'delete', spec: RuleSpec): RequestP
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The IPv4 address of `nat` (ip's get_addr32: IPv4 whatever the rule's family). */
+function natAddress(text: unknown): Uint8Array {
+  const a = parseInetAddress(text, 'rule.nat');
+  if (a.family === AF_INET6) throw bad('rule.nat', `${String(text)} is not an IPv4 address`);
+  return a.bytes;
+}
 
 function writePorts(
   w: Parameters<RequestPlan['write']>[0],

@@ -850,6 +850,40 @@ const rows: Row[] = [
     'link-replace/replace-veth-new.request',
     () => linkReplaceRequest({ name: 'rv0', index: 77, kind: 'veth', peer: { name: 'rv1' } }),
   ],
+  // fixtures/link-netns/: IFLA_LINK_NETNSID (`link-netns PATH` resolved to nsid 0, `link-netnsid`).
+  [
+    'link-netns/add-veth-link-netns.request',
+    () => linkAddRequest({ linkNetnsid: 0, name: 'v0', kind: 'veth', peer: { name: 'v1' } }),
+  ],
+  [
+    'link-netns/add-veth-link-netnsid.request',
+    () => linkAddRequest({ linkNetnsid: 0, name: 'v2', kind: 'veth', peer: { name: 'v3' } }),
+  ],
+  [
+    'link-netns/add-veth-peer-link-netnsid.request',
+    () => linkAddRequest({ name: 'v4', kind: 'veth', peer: { name: 'v5', linkNetnsid: 0 } }),
+  ],
+  // fixtures/link-protodown/: IFLA_PROTO_DOWN_REASON (x0 is ifindex 3, d0 ifindex 2).
+  [
+    'link-protodown/set-reason-on.request',
+    () => linkSetRequest(3, { protodownReason: { mask: 1 << 3, value: 1 << 3 } }),
+  ],
+  [
+    'link-protodown/set-reason-31-on-protodown.request',
+    () =>
+      linkSetRequest(3, {
+        protodownReason: { mask: 0x80000000, value: 0x80000000 },
+        protodown: true,
+      }),
+  ],
+  [
+    'link-protodown/set-reason-off.request',
+    () => linkSetRequest(3, { protodownReason: { mask: 1 << 3, value: 0 } }),
+  ],
+  [
+    'link-protodown/set-reason-unsupported.request',
+    () => linkSetRequest(2, { protodownReason: { mask: 1 << 1, value: 1 << 1 } }),
+  ],
 ];
 
 /**
@@ -986,6 +1020,22 @@ describe('bad specs are refused with the field named', () => {
     ['a bad addrgenmode', set({ addrgenmode: 'eui48' }), 'link.addrgenmode'],
     ['an alias of 256 bytes', set({ alias: 'a'.repeat(256) }), 'link.alias'],
     ['a bad kind', add({ kind: 'not a kind' }), 'link.kind'],
+    [
+      'a protodown reason without value',
+      set({ protodownReason: { mask: 1 } }),
+      'link.protodownReason.value',
+    ],
+    [
+      'a protodown reason mask over 32 bits',
+      set({ protodownReason: { mask: 2 ** 32, value: 0 } }),
+      'link.protodownReason.mask',
+    ],
+    [
+      'an unknown protodown reason field',
+      set({ protodownReason: { value: 1, bits: 2 } }),
+      'link.protodownReason.bits',
+    ],
+    ['a protodown reason that is a number', set({ protodownReason: 8 }), 'link.protodownReason'],
   ])('%s', (_what, fn, path) => {
     const err = caught(fn);
     expect(err).toBeInstanceOf(NetlinkEncodeError);

@@ -77,6 +77,10 @@ const DUMPS: [string, NeighborDumpFilter<number>][] = [
   ['neigh/dump-proxy.request', { proxy: true }],
   // bridge -j fdb show
   ['neigh/fdb-dump.request', { family: 'bridge' }],
+  // ip -j neigh show nomaster (NDA_MASTER -1)
+  ['neigh-master/dump-nomaster.request', { master: null }],
+  // ip -j neigh show master br0 (br0 is ifindex 2 in its namespace)
+  ['neigh-master/dump-master.request', { master: 2 }],
 ];
 
 // `bridge fdb` requests; v0 = 6, vx0 = 7 in their namespace.

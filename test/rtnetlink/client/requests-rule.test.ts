@@ -2,6 +2,7 @@
 // payload (fib_rule_hdr + attributes) byte for byte, the type, and the flags once the engine's
 // NLM_F_REQUEST | NLM_F_ACK (or NLM_F_DUMP) are added.
 import { describe, expect, it } from 'vitest';
+import { NetlinkEncodeError } from '../../../src/netlink/errors.js';
 import { planPayload, type RequestPlan } from '../../../src/rtnetlink/requests/route.js';
 import {
   buildRuleDumpRequest,
@@ -117,27 +118,37 @@ const ROWS: [string, 'add' | 'delete', RuleSpec][] = [
   ['rule/add-unreachable.request', 'add', { action: 'unreachable', priority: 112 }],
   // ip rule del pref 105
   ['rule/del-pref.request', 'delete', { priority: 105 }],
+  // ip rule add from 192.0.2.0/24 nat 198.51.100.1 pref 100
+  ['rule-nat/add-nat.request', 'add', { src: '192.0.2.0/24', nat: '198.51.100.1', priority: 100 }],
+  // ip -6 rule add from 2001:db8::/32 map-to 203.0.113.7 pref 101
+  [
+    'rule-nat/add-map-to-ipv6.request',
+    'add',
+    { src: '2001:db8::/32', nat: '203.0.113.7', priority: 101 },
+  ],
+  // ip rule add to 198.51.100.0/24 type nat pref 102 (RTN_NAT is 10)
+  ['rule-nat/add-type-nat.request', 'add', { dst: '198.51.100.0/24', action: 10, priority: 102 }],
 ];
+
+const DUMPS = [
+  // ip -j rule show / ip -j -6 rule show (`ip rule` means inet)
+  ['rule/dump-ipv4.request', 'inet'],
+  ['rule/dump-ipv6.request', 'inet6'],
+  ['rule-nat/dump-ipv4.request', 'inet'],
+  ['rule-nat/dump-ipv6.request', 'inet6'],
+] as const;
 
 describe('rule requests equal iproute2 requests', () => {
   it.each(ROWS)('%s', (name, op, spec) => {
     expectSame(name, buildRuleRequest(op, spec), NLM_F_REQUEST | NLM_F_ACK);
   });
 
-  // ip -j rule show / ip -j -6 rule show (`ip rule` means inet)
-  it.each([
-    ['rule/dump-ipv4.request', 'inet'],
-    ['rule/dump-ipv6.request', 'inet6'],
-  ] as const)('%s', (name, family) => {
+  it.each(DUMPS)('%s', (name, family) => {
     expectSame(name, buildRuleDumpRequest(family), NLM_F_REQUEST | NLM_F_DUMP);
   });
 
   it('covers every captured iproute2 rule request', () => {
-    const covered = new Set([
-      ...ROWS.map((r) => r[0]),
-      'rule/dump-ipv4.request',
-      'rule/dump-ipv6.request',
-    ]);
+    const covered = new Set([...ROWS.map((r) => r[0]), ...DUMPS.map((r) => r[0])]);
     const ruleRequests = listFixtures().filter((n) => {
       if (!n.endsWith('.request')) return false;
       const fx = loadFixture(n);
@@ -146,5 +157,21 @@ describe('rule requests equal iproute2 requests', () => {
       return type >= 32 && type <= 34; // RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE
     });
     expect(ruleRequests.filter((n) => !covered.has(n))).toEqual([]);
+  });
+});
+
+describe('route NAT rules (nat ADDRESS)', () => {
+  it('refuses an IPv6 or malformed NAT address before sending', () => {
+    for (const nat of ['2001:db8::1', '198.51.100', 'x']) {
+      let err: unknown;
+      try {
+        buildRuleRequest('add', { nat });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(NetlinkEncodeError);
+      expect((err as NetlinkEncodeError).code).toBe('BAD_VALUE');
+      expect((err as NetlinkEncodeError).path).toBe('rule.nat');
+    }
   });
 });
