@@ -24,6 +24,7 @@ export type {
   LinkOptions,
   LinkSpec,
   NetnsTarget,
+  ProtodownReason,
   RequestMessage,
   VethPeer,
 } from './requests/link.js';

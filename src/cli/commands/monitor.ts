@@ -30,6 +30,7 @@ import {
 import { matches } from '../args.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { forgetDevices, isNoDevice } from '../devices.js';
+import { dumpFileMessages } from '../dumpfile.js';
 import { CliError, CliUsageError, invarg } from '../errors.js';
 import type { Output } from '../output.js';
 import { printAddrinfo } from './address.js';
@@ -106,8 +107,6 @@ const RTM_F_CLONED = 0x200;
 const RTNL_FAMILY_IPMR = 128;
 const RTNL_FAMILY_IP6MR = 129;
 const NLMSG_HDRLEN = 16;
-/** rtnl_from_file's buffer: a longer record is "malformed". */
-const FILE_MAX_MESSAGE = 16384;
 
 // enum rtnetlink_groups (<linux/rtnetlink.h>).
 const G = {
@@ -589,32 +588,6 @@ function nexthopIndexes(m: NetlinkMessage): number[] {
   return oif && oif.length >= 4 ? [oif.readUInt32LE(0)] : [];
 }
 
-/** rtnl_from_file: the messages of a saved stream; a bad record ends it with ip's message. */
-export function* readSavedStream(
-  data: Buffer,
-): Generator<NetlinkMessage, string | undefined, undefined> {
-  let off = 0;
-  while (off < data.length) {
-    if (data.length - off < NLMSG_HDRLEN) return 'rtnl-from_file: truncated message';
-    const len = data.readUInt32LE(off);
-    if (len < NLMSG_HDRLEN || len > FILE_MAX_MESSAGE) {
-      return `!!!malformed message: len=${len | 0} @${off + NLMSG_HDRLEN}`;
-    }
-    const aligned = (len + 3) & ~3;
-    if (off + aligned > data.length) return 'rtnl-from_file: truncated message';
-    yield {
-      length: len,
-      type: data.readUInt16LE(off + 4),
-      flags: data.readUInt16LE(off + 6),
-      seq: data.readUInt32LE(off + 8),
-      pid: data.readUInt32LE(off + 12),
-      payload: data.subarray(off + NLMSG_HDRLEN, off + len),
-    };
-    off += aligned;
-  }
-  return undefined;
-}
-
 async function makeState(ctx: CliContext, req: MonitorRequest): Promise<MonitorState> {
   const client = await ctx.rt();
   // -j: one JSON object per event and per line (monitor-json.ts); ip prints text.
@@ -683,7 +656,7 @@ async function replay(ctx: CliContext, req: MonitorRequest, file: string): Promi
     throw new CliError(`Cannot fopen: ${text}`, 255);
   }
   const st = await makeState(ctx, req);
-  const it = readSavedStream(data);
+  const it = dumpFileMessages(data);
   for (;;) {
     const next = it.next();
     if (next.done) {
