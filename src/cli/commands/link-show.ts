@@ -4,9 +4,11 @@
 // print_stats64; lib/utils.c print_name_and_link; lib/ll_addr.c ll_addr_n2a). Same keys, order,
 // value types and text layout; the kind-specific part (`-d`) lives in link-kinds.ts.
 import { ARPHRD, type Link, type RtNetlink, STATS64_FIELDS } from '../../index.js';
+import { getU32 } from '../args.js';
 import type { GlobalOptions } from '../context.js';
 import type { Output } from '../output.js';
 import type { KindEnv } from './link-kinds.js';
+import { confFiles, NameDb } from './route.js';
 
 /** The `-d` printers of link-kinds.ts, loaded only when details are asked for. */
 export type KindPrinters = typeof import('./link-kinds.js');
@@ -178,6 +180,45 @@ export interface LinkPrintEnv {
 /** Load the kind printers when `-d` will need them (they stay out of a plain `link show`). */
 export async function loadKindPrinters(details: number): Promise<KindPrinters | undefined> {
   return details ? await import('./link-kinds.js') : undefined;
+}
+
+/**
+ * The protodown reasons (lib/rt_names.c protodown_reason_n2a / _a2n): bits 0..31, no built-in
+ * names, named in /etc/iproute2/protodown_reasons.d/*.conf.
+ */
+export const PROTODOWN_REASONS = new NameDb(
+  [],
+  () => confFiles('/etc/iproute2/protodown_reasons.d'),
+  31,
+  (w) => {
+    const v = getU32(w);
+    return v !== undefined && v < 32 ? v : undefined;
+  },
+);
+
+/**
+ * print_proto_down: `protodown on`, then `protodown_reason <NAME,…>` / "proto_down_reason":
+ * [ "NAME", … ] (names, or numbers when unnamed or with -N), whether protodown is on or not.
+ * Two quirks of iproute2 6.1 (unchanged in its newest release) are kept: it reads only the low
+ * byte of IFLA_PROTO_DOWN_REASON_VALUE (rta_getattr_u8 of a u32), so reasons 8..31 never show;
+ * and it tests tb[IFLA_PROTO_DOWN_REASON_VALUE] — index 2 of the link's own table, which is
+ * IFLA_BROADCAST — rather than the nest's, so a link without a broadcast address shows none.
+ */
+function printProtoDown(out: Output, a: Link['attributes'], numeric: boolean): void {
+  if (a.protoDown) out.any('proto_down', true, ' protodown on ');
+  const reason = a.protoDownReason;
+  if (reason === undefined || a.broadcast === undefined) return;
+  let bits = (reason.value ?? 0) & 0xff;
+  if (!bits) return;
+  out.openArray(out.jsonContext ? 'proto_down_reason' : undefined, 'protodown_reason <');
+  let first = true;
+  for (let i = 0; bits; i++, bits >>>= 1) {
+    if (!(bits & 1)) continue;
+    const name = PROTODOWN_REASONS.text(i, numeric);
+    out.any(undefined, name, first ? name : `,${name}`);
+    first = false;
+  }
+  out.closeArray('>');
 }
 
 /** ll_type_n2a: the hardware type's name, `[N]` when iproute2 has none or with -N. */
@@ -621,7 +662,7 @@ export function printLinkinfo(env: LinkPrintEnv, link: Link, deleted = false): b
     out.text(name !== undefined ? ` new-netns ${name}` : ` new-netnsid ${a.newNetnsid}`);
   }
   if (a.newIfindex !== undefined) out.text(` new-ifindex ${a.newIfindex}`);
-  if (a.protoDown) out.any('proto_down', true, ' protodown on ');
+  if (a.protoDown !== undefined) printProtoDown(out, a, opts.numeric);
   if (opts.details) {
     if (a.promiscuity !== undefined) {
       out.any('promiscuity', a.promiscuity, ` promiscuity ${a.promiscuity} `);

@@ -18,10 +18,10 @@ import {
   LinkNames,
   type LinkPrintEnv,
   loadKindPrinters,
+  PROTODOWN_REASONS,
   printLinkinfo,
   referencedIndexes,
 } from './link-show.js';
-import { confFiles, NameDb } from './route.js';
 
 /** Usage of `rtnl link` (printed for `rtnl link help`). */
 export const help = `Usage: rtnl link add [ link DEVICE ] [ name ] NAME [ OPTIONS ] type KIND [ KIND-OPTIONS ]
@@ -305,17 +305,6 @@ const KINDS_RTNL_CANNOT_PARSE = new Set([
   'dsa',
   'vrf_slave',
 ]);
-
-/** The protodown reasons: 0..31, named in /etc/iproute2/protodown_reasons.d/*.conf. */
-const PROTODOWN_REASONS = new NameDb(
-  [],
-  () => confFiles('/etc/iproute2/protodown_reasons.d'),
-  31,
-  (w) => {
-    const v = getU32(w);
-    return v !== undefined && v < 32 ? v : undefined;
-  },
-);
 
 /**
  * `link-netns NAME|PATH`: the id this namespace gives that namespace, given one first when it
