@@ -465,22 +465,24 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     const buffer = nested ? Buffer.allocUnsafeSlow(this.#buffer.length) : this.#buffer;
     this.#draining = true;
     try {
-      // The choice is made once per read loop, not per datagram: a socket without
-      // listenAllNsid keeps the plain recvmsg (no control buffer) and a two-argument receiver.
-      const nsid = this.#nsid;
-      return nsid === undefined
-        ? this.#read(native, buffer, limit)
-        : this.#readAllNsid(native, buffer, nsid, limit);
+      // A socket without listenAllNsid keeps the plain recvmsg (no control buffer) and a
+      // two-argument receiver.
+      return this.#read(native, buffer, limit, this.#nsid);
     } finally {
       this.#draining = nested;
     }
   }
 
-  #read(native: Addon, buffer: Buffer, limit: number): number {
+  /**
+   * Read up to `limit` datagrams. `out` (a listenAllNsid socket's) switches to recvNsid: each
+   * datagram then goes to the receiver and listeners with its nsid.
+   */
+  #read(native: Addon, buffer: Buffer, limit: number, out?: Int32Array): number {
     let count = 0;
     // Listeners run inside this loop and may pause or close the socket: check every time.
     while (count < limit && !this.#closed && !this.#paused) {
-      const length = native.recv(this.#fd, buffer);
+      const length =
+        out === undefined ? native.recv(this.#fd, buffer) : native.recvNsid(this.#fd, buffer, out);
       if (length < 0) {
         if (length === -EAGAIN) break;
         this.#emitErrno(-length);
@@ -493,41 +495,18 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
         this.#emitTruncated(length, buffer.length);
         continue;
       }
-      const receiver = this.#receiver;
-      if (receiver !== undefined) receiver(buffer, length);
-      if (receiver === undefined || this.listenerCount('message') > 0) {
-        const datagram = Buffer.allocUnsafeSlow(length);
-        buffer.copy(datagram, 0, 0, length);
-        this.emit('message', datagram);
-      }
-    }
-    return count;
-  }
-
-  /** {@link NetlinkSocket.#read} for a listenAllNsid socket: every datagram with its nsid. */
-  #readAllNsid(native: Addon, buffer: Buffer, out: Int32Array, limit: number): number {
-    let count = 0;
-    while (count < limit && !this.#closed && !this.#paused) {
-      const length = native.recvNsid(this.#fd, buffer, out);
-      if (length < 0) {
-        if (length === -EAGAIN) break;
-        this.#emitErrno(-length);
-        if (length === -ENOBUFS) continue;
-        break;
-      }
-      count++;
-      if (length > buffer.length) {
-        this.#emitTruncated(length, buffer.length);
-        continue;
-      }
       // Taken now: a listener that reads again (receiveNow) overwrites `out`.
-      const nsid = out[0]!;
+      const nsid = out?.[0];
       const receiver = this.#receiver;
-      if (receiver !== undefined) receiver(buffer, length, nsid);
+      if (receiver !== undefined) {
+        if (out === undefined) receiver(buffer, length);
+        else receiver(buffer, length, nsid);
+      }
       if (receiver === undefined || this.listenerCount('message') > 0) {
         const datagram = Buffer.allocUnsafeSlow(length);
         buffer.copy(datagram, 0, 0, length);
-        this.emit('message', datagram, nsid);
+        if (out === undefined) this.emit('message', datagram);
+        else this.emit('message', datagram, nsid);
       }
     }
     return count;
