@@ -1639,6 +1639,45 @@ function pluginContext(peers) {
     },
     /** The NLMSG_ERROR of an exchange as strace decoded it (errno, ext-ack text, offset). */
     errorExpect,
+    /**
+     * The common case of a plugin: `ip ARGS` under strace, then FILE.request + FILE.reply for its
+     * exchange of `type` (the last one, or the `nth`), with the command as provenance and
+     * `what` saying what the request proves. The reply is a success ack; with `json`, a dump
+     * kept with the `ip -j` document ip printed (ARGS then start with -j); with `allowFail`,
+     * possibly the kernel's refusal, described by its errno and ext-ack text (plus
+     * `refusalNote(error)`). `check(t)` may assert more of the trace first. Returns the trace.
+     */
+    captureIp(file, args, type, what, opts = {}) {
+      const { nth, allowFail = false, json = false, reply, refusalNote, check } = opts;
+      state.push(['ip', ...args].join(' '));
+      const t = traced(['ip', ...args], { allowFail });
+      check?.(t);
+      const ex = nth === undefined ? pick(t, type) : pick(t, type, 0, nth);
+      const command = `ip ${args.join(' ')}`;
+      const failed = t.status !== 0;
+      let expectReply = {};
+      let replyText;
+      if (failed) {
+        const error = errorExpect(ex, t);
+        expectReply = { error };
+        replyText = `the kernel's refusal (${error.errno_name}${
+          error.ext_ack_msg ? `, "${error.ext_ack_msg}"` : ''
+        })${refusalNote?.(error) ?? ''}`;
+      } else if (json) {
+        expectReply = { ip_json: JSON.parse(t.stdout), ip_json_command: command };
+        replyText = reply ?? 'the kernel dump, with the `ip -j` document of the same state';
+      } else {
+        replyText = reply ?? 'success ack (error 0)';
+      }
+      writePair(file, t, ex, {
+        state: [...state],
+        command,
+        description: command,
+        proves: { request: `iproute2's exact request bytes: ${what}`, reply: replyText },
+        expectReply,
+      });
+      return t;
+    },
     /** python3 scripts/nlcapture.py SCENARIO ARGS under strace; see pythonCapture(). */
     pythonCapture(name, scenario, args, opts) {
       return pythonCapture(name, scenario, args, { state: [...state], ...opts });

@@ -26,32 +26,15 @@ export default async function capture(ctx) {
 
   /** `ip ARGS` under strace; NAME.request/.reply for its (last) RTM_NEWLINK exchange. */
   function add(name, args, what) {
-    const t = ctx.ip(args, { allowFail: true });
-    // iproute2 probes with an empty RTM_NEWLINK first; a second one proves it parsed the command
-    // and sent the real request (ctx.pick fails otherwise).
-    ctx.pick(t, RTM.NEWLINK, 0, 1);
-    const ex = ctx.pick(t, RTM.NEWLINK);
-    const failed = t.status !== 0;
-    const command = `ip ${args.join(' ')}`;
-    const expectReply = failed ? { error: ctx.errorExpect(ex, t) } : {};
-    ctx.writePair(`${DIR}/${name}`, t, ex, {
-      command,
-      description: command,
-      proves: {
-        request: `iproute2's exact request bytes: ${what}`,
-        reply: failed
-          ? `the kernel's refusal (${expectReply.error.errno_name}${
-              expectReply.error.ext_ack_msg ? `, "${expectReply.error.ext_ack_msg}"` : ''
-            })${
-              expectReply.error.ext_ack_msg === 'Unknown device type'
-                ? ': this kernel has no such kind'
-                : ''
-            }`
-          : 'success ack (error 0)',
-      },
-      expectReply,
+    const t = ctx.captureIp(`${DIR}/${name}`, args, RTM.NEWLINK, what, {
+      allowFail: true,
+      // iproute2 probes with an empty RTM_NEWLINK first; a second one proves it parsed the
+      // command and sent the real request (ctx.pick fails otherwise).
+      check: (trace) => ctx.pick(trace, RTM.NEWLINK, 0, 1),
+      refusalNote: (e) =>
+        e.ext_ack_msg === 'Unknown device type' ? ': this kernel has no such kind' : '',
     });
-    return !failed;
+    return t.status === 0;
   }
 
   /** `ip -d link show dev DEV` under strace (the GETLINK exchange) + `ip -j -d` of the same state. */

@@ -21,17 +21,7 @@ export default async function capture(ctx) {
 
   /** `ip ARGS` under strace; DIR/NAME.request + .reply for its exchange of `type`. */
   function cap(name, args, type, what) {
-    const t = ctx.ip(args);
-    const ex = ctx.pick(t, type);
-    const command = `ip ${args.join(' ')}`;
-    ctx.writePair(`${DIR}/${name}`, t, ex, {
-      command,
-      description: command,
-      proves: {
-        request: `iproute2's exact request bytes: ${what}`,
-        reply: 'success ack (error 0)',
-      },
-    });
+    ctx.captureIp(`${DIR}/${name}`, args, type, what);
   }
 
   // The peer namespace has no id here yet: ip gives it one (the kernel picks 0), then uses it.

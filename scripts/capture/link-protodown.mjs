@@ -19,24 +19,7 @@ export default async function capture(ctx) {
 
   /** `ip ARGS` under strace; DIR/NAME.request + .reply for its exchange of `type`. */
   function cap(name, args, type, what, { refused = false } = {}) {
-    const t = ctx.ip(args, { allowFail: refused });
-    const ex = ctx.pick(t, type);
-    const command = `ip ${args.join(' ')}`;
-    const failed = t.status !== 0;
-    const expectReply = failed ? { error: ctx.errorExpect(ex, t) } : {};
-    ctx.writePair(`${DIR}/${name}`, t, ex, {
-      command,
-      description: command,
-      proves: {
-        request: `iproute2's exact request bytes: ${what}`,
-        reply: failed
-          ? `the kernel's refusal (${expectReply.error.errno_name}${
-              expectReply.error.ext_ack_msg ? `, "${expectReply.error.ext_ack_msg}"` : ''
-            })`
-          : 'success ack (error 0)',
-      },
-      expectReply,
-    });
+    ctx.captureIp(`${DIR}/${name}`, args, type, what, { allowFail: refused });
   }
 
   cap(

@@ -27,18 +27,10 @@ export default async function capture(ctx) {
 
   /** `ip ARGS` (a -j dump) under strace; DIR/NAME.request + .reply, with the ip -j document. */
   function cap(name, args, what) {
-    const t = ctx.ip(args);
-    const ex = ctx.pick(t, RTM_GETNEIGH);
-    const command = `ip ${args.join(' ')}`;
-    ctx.writePair(`${DIR}/${name}`, t, ex, {
-      command,
-      description: command,
-      proves: {
-        request: `iproute2's exact request bytes: ${what}`,
-        reply:
-          'the kernel dump (filtered by the kernel), with the `ip -j` document of the same state',
-      },
-      expectReply: { ip_json: JSON.parse(t.stdout), ip_json_command: command },
+    ctx.captureIp(`${DIR}/${name}`, args, RTM_GETNEIGH, what, {
+      json: true,
+      reply:
+        'the kernel dump (filtered by the kernel), with the `ip -j` document of the same state',
     });
   }
 

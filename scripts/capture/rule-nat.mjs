@@ -19,20 +19,11 @@ export default async function capture(ctx) {
 
   /** `ip ARGS` under strace; DIR/NAME.request + .reply for its exchange of `type`. */
   function cap(name, args, type, what, { json = false } = {}) {
-    const t = ctx.ip(args);
-    const ex = ctx.pick(t, type);
-    const command = `ip ${args.join(' ')}`;
-    const expectReply = json ? { ip_json: JSON.parse(t.stdout), ip_json_command: command } : {};
-    ctx.writePair(`${DIR}/${name}`, t, ex, {
-      command,
-      description: command,
-      proves: {
-        request: `iproute2's exact request bytes: ${what}`,
-        reply: json
-          ? 'the kernel dump (one message per rule), with the `ip -j` document of the same state'
-          : 'success ack (error 0)',
-      },
-      expectReply,
+    ctx.captureIp(`${DIR}/${name}`, args, type, what, {
+      json,
+      reply: json
+        ? 'the kernel dump (one message per rule), with the `ip -j` document of the same state'
+        : undefined,
     });
   }
 
