@@ -383,6 +383,26 @@ export function printAddrinfo(
   out.text('\n');
 }
 
+/**
+ * The filter of a show/flush/save command line and the client, `dev` resolved: or ip's exit
+ * status 1 after `Device "X" does not exist.` when it names no device.
+ */
+async function filterAndClient(
+  ctx: CliContext,
+  words: string[],
+): Promise<{ f: AddrFilterWithIndex; rt: RtNetlink } | number> {
+  const f = await parseFilter(ctx, words);
+  const rt = await ctx.rt();
+  if (f.dev !== undefined) {
+    f.ifindex = await nameToIndex(rt, f.dev);
+    if (!f.ifindex) {
+      ctx.out.error(`Device "${f.dev}" does not exist.`);
+      return 1;
+    }
+  }
+  return { f, rt };
+}
+
 /** Parse the filter words of `ip address show|flush`. */
 async function parseFilter(ctx: CliContext, words: string[]): Promise<AddrFilterWithIndex> {
   const f: AddrFilterWithIndex = {
@@ -459,15 +479,9 @@ async function parseFilter(ctx: CliContext, words: string[]): Promise<AddrFilter
 
 async function addressShow(ctx: CliContext, words: string[]): Promise<number> {
   const { opts, out } = ctx;
-  const f = await parseFilter(ctx, words);
-  const rt = await ctx.rt();
-  if (f.dev !== undefined) {
-    f.ifindex = await nameToIndex(rt, f.dev);
-    if (!f.ifindex) {
-      out.error(`Device "${f.dev}" does not exist.`);
-      return 1;
-    }
-  }
+  const parsed = await filterAndClient(ctx, words);
+  if (typeof parsed === 'number') return parsed;
+  const { f, rt } = parsed;
   const names = new LinkNames(rt);
   let links: Link[];
   if (f.ifindex) {
@@ -588,15 +602,9 @@ async function addressFlush(ctx: CliContext, words: string[]): Promise<number> {
     out.error('Cannot flush link addresses.');
     return 1;
   }
-  const f = await parseFilter(ctx, words);
-  const rt = await ctx.rt();
-  if (f.dev !== undefined) {
-    f.ifindex = await nameToIndex(rt, f.dev);
-    if (!f.ifindex) {
-      out.error(`Device "${f.dev}" does not exist.`);
-      return 1;
-    }
-  }
+  const parsed = await filterAndClient(ctx, words);
+  if (typeof parsed === 'number') return parsed;
+  const { f, rt } = parsed;
   const names = new LinkNames(rt, await rt.links.list());
   const loops = opts.loops;
   for (let round = 0; loops === 0 || round < loops; ) {
@@ -824,15 +832,9 @@ const NLM_F_CREATE = 0x400;
  */
 async function addressSave(ctx: CliContext, words: string[]): Promise<number> {
   const { out, opts } = ctx;
-  const f = await parseFilter(ctx, words);
-  const rt = await ctx.rt();
-  if (f.dev !== undefined) {
-    f.ifindex = await nameToIndex(rt, f.dev);
-    if (!f.ifindex) {
-      out.error(`Device "${f.dev}" does not exist.`);
-      return 1;
-    }
-  }
+  const parsed = await filterAndClient(ctx, words);
+  if (typeof parsed === 'number') return parsed;
+  const { f, rt } = parsed;
   const file = await DumpFileWriter.open(out, ADDRESS_DUMP_MAGIC);
   // rtnl_addrdump_req: struct ifaddrmsg with the preferred family and ipaddr_dump_filter's index.
   const req = Buffer.alloc(8);
