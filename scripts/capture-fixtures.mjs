@@ -1645,10 +1645,12 @@ function pluginContext(peers) {
      * `what` saying what the request proves. The reply is a success ack; with `json`, a dump
      * kept with the `ip -j` document ip printed (ARGS then start with -j); with `allowFail`,
      * possibly the kernel's refusal, described by its errno and ext-ack text (plus
-     * `refusalNote(error)`). `check(t)` may assert more of the trace first. Returns the trace.
+     * `refusalNote(error)`; `refusalLabel` names it). `reply` replaces the text of a success or
+     * a dump. `check(t)` may assert more of the trace first. Returns the trace.
      */
     captureIp(file, args, type, what, opts = {}) {
       const { nth, allowFail = false, json = false, reply, refusalNote, check } = opts;
+      const refusalLabel = opts.refusalLabel ?? 'refusal';
       state.push(['ip', ...args].join(' '));
       const t = traced(['ip', ...args], { allowFail });
       check?.(t);
@@ -1660,7 +1662,7 @@ function pluginContext(peers) {
       if (failed) {
         const error = errorExpect(ex, t);
         expectReply = { error };
-        replyText = `the kernel's refusal (${error.errno_name}${
+        replyText = `the kernel's ${refusalLabel} (${error.errno_name}${
           error.ext_ack_msg ? `, "${error.ext_ack_msg}"` : ''
         })${refusalNote?.(error) ?? ''}`;
       } else if (json) {

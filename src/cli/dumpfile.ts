@@ -1,8 +1,9 @@
-// The binary dump files of `ip address save` and `ip route save` (iproute2 6.1
+// The binary dump files of `ip address save`, `ip route save` and `ip rule save` (iproute2 6.1
 // ip/ipaddress.c ipadd_save_prep / ipadd_dump_check_magic, ip/iproute.c save_route_prep /
-// route_dump_check_magic, lib/libnetlink.c rtnl_from_file): a 32-bit magic number in host byte
-// order, then the kernel's dump messages exactly as they arrived (nlmsghdr included, each
-// padded to 4 bytes). `restore` sends those messages back, `showdump` prints them.
+// route_dump_check_magic, ip/iprule.c save_rule_prep / rule_dump_check_magic,
+// lib/libnetlink.c rtnl_from_file): a 32-bit magic number in host byte order, then the
+// kernel's dump messages exactly as they arrived (nlmsghdr included, each padded to 4 bytes).
+// `restore` sends those messages back, `showdump` prints them.
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import type { NetlinkMessage } from '../index.js';
 import { CliError } from './errors.js';
@@ -12,6 +13,8 @@ import type { Output } from './output.js';
 export const ADDRESS_DUMP_MAGIC = 0x47361222;
 /** The magic number of an `ip route save` file (route_dump_magic). */
 export const ROUTE_DUMP_MAGIC = 0x45311224;
+/** The magic number of an `ip rule save` file (rule_dump_magic). */
+export const RULE_DUMP_MAGIC = 0x71706986;
 
 const NLMSG_HDRLEN = 16;
 /** rtnl_from_file reads each message into a 16 KiB buffer: a longer one is malformed. */
@@ -118,12 +121,12 @@ export interface DumpFile {
 
 /**
  * Read a dump file from stdin (`fd` 0 by default), as ipadd_dump_check_magic /
- * route_dump_check_magic: a terminal is refused (`Can't restore WHAT dump from a terminal`),
- * then the magic number must match (`Magic mismatch (N elems, HEX magic)`). Both fail with
- * a CliError of `exitCode`.
+ * route_dump_check_magic / rule_dump_check_magic: a terminal is refused (`Can't restore WHAT
+ * dump from a terminal`), then the magic number must match (`Magic mismatch (N elems, HEX
+ * magic)`). Both fail with a CliError of `exitCode`.
  */
 export async function readDumpFile(
-  what: 'address' | 'route',
+  what: 'address' | 'route' | 'rule',
   magic: number,
   exitCode: number,
   fd = 0,

@@ -49,11 +49,12 @@ export const help = `Usage: rtnl route [ list | show ] [ SELECTOR ]
        rtnl route flush SELECTOR
        rtnl route save SELECTOR > FILE
        rtnl route { restore | showdump } < FILE
-       rtnl route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ]
+       rtnl route get [ fibmatch | notify ] ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ]
                       [ tos TOS ] [ mark NUMBER ] [ uid NUMBER ] [ ipproto PROTOCOL ]
-                      [ sport NUMBER ] [ dport NUMBER ] [ connected ]
-       rtnl route { add | del | change | append | replace | prepend } ROUTE
+                      [ sport NUMBER ] [ dport NUMBER ] [ vrf NAME ] [ connected ]
+       rtnl route { add | del | change | append | replace | prepend | test } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ table TABLE_ID ]
+            [ vrf NAME ] [ cache | cloned ]
             [ proto RTPROTO ] [ type TYPE ] [ scope SCOPE ] [ dev DEV ] [ iif DEV ]
             [ via ADDRESS ] [ src ADDRESS ] [ from SELECTOR ] [ metric NUMBER ]
             [ tos TOS ] [ mark NUMBER ] [ realms REALMS ]
@@ -1290,12 +1291,17 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
   f.flush = flush;
   const clientFam = clientFamily(dumpFamily);
   const rt = await ctx.rt();
-  if (f.cloned === 1) throw unsupported('the route cache (`cache`, `cloned`)');
+  // `flush cache` writes /proc/sys/net/ipv4/route/flush (of the namespace it runs in) and, for
+  // IPv6, sends each cached route back as RTM_DELROUTE with RTM_F_CLONED: neither is a request
+  // rt.routes can make.
+  if (flush && f.cloned === 1) throw unsupported('"route flush cache"');
+  // ip's iproute_dump_filter: `cache` / `cloned` ask for the cached routes (RTM_F_CLONED).
   const dump = {
     ...(clientFam ? { family: clientFam } : {}),
     ...(f.tb ? { table: f.tb } : {}),
     ...(f.protocolmask ? { protocol: f.protocol } : {}),
     ...(f.oif ? { dev: f.oif } : {}),
+    ...(f.cloned === 1 ? { cloned: true } : {}),
   };
   const p: PrintContext = {
     rt,
@@ -1402,9 +1408,9 @@ function usageError(): CliUsageError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ip route add / del / change / replace / prepend / append (iproute_modify).
+// ip route add / del / change / replace / prepend / append / test (iproute_modify).
 
-type Op = 'add' | 'change' | 'replace' | 'prepend' | 'append' | 'delete';
+type Op = 'add' | 'change' | 'replace' | 'prepend' | 'append' | 'test' | 'delete';
 type Spec = RouteSpecInput & Record<string, unknown>;
 type Hop = NonNullable<RouteSpecInput['nexthops']>[number];
 type Metrics = NonNullable<RouteSpecInput['metrics']>;
@@ -1599,6 +1605,7 @@ const OPS: readonly (readonly [word: string, op: Op])[] = [
   ['replace', 'replace'],
   ['prepend', 'prepend'],
   ['append', 'append'],
+  ['test', 'test'],
   ['delete', 'delete'],
 ];
 
@@ -1606,11 +1613,8 @@ const OPS: readonly (readonly [word: string, op: Op])[] = [
 function opOf(cmd: string | undefined): Op | undefined {
   if (cmd === undefined) return undefined;
   if (cmd === 'chg') return 'change';
-  // `test` sits between append and delete in ip's chain: `t`/`te` are not `delete`.
-  for (const [word, op] of OPS) {
-    if (op === 'delete' && matches(cmd, 'test')) return undefined;
-    if (matches(cmd, word)) return op;
-  }
+  // ip's chain, in its order: `t`/`te` are `test`, not `delete`.
+  for (const [word, op] of OPS) if (matches(cmd, word)) return op;
   return undefined;
 }
 
@@ -1975,6 +1979,8 @@ function send(rt: RtNetlink, op: Op, spec: Spec): Promise<void> {
       return rt.routes.replace(spec);
     case 'append':
       return rt.routes.append(spec);
+    case 'test':
+      return rt.routes.test(spec);
     case 'delete':
       return rt.routes.delete(spec);
     default: {
@@ -2022,11 +2028,14 @@ async function get(ctx: CliContext, args: string[]): Promise<number> {
     } else if (matches(w, 'oif') || w === 'dev') {
       odev = a.needValue();
     } else if (matches(w, 'notify')) {
-      throw unsupported('"notify"');
+      o.notify = true;
     } else if (matches(w, 'connected')) {
       connected = true;
     } else if (matches(w, 'vrf')) {
-      throw unsupported('"vrf"');
+      // name_is_vrf, at once: the VRF device is then the output device.
+      const v = a.needValue();
+      await vrfTable(ctx, v);
+      odev = v;
     } else if (matches(w, 'uid')) {
       const v = a.needValue();
       o.uid = parseU32(v, 'invalid UID\n');
@@ -2112,7 +2121,6 @@ export default function route(ctx: CliContext, args: string[]): Promise<number> 
   if (cmd === undefined) return listOrFlush(ctx, [], false);
   const op = opOf(cmd);
   if (op !== undefined) return modify(ctx, op, rest);
-  if (matches(cmd, 'test')) throw unsupported('"route test"');
   if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) {
     return listOrFlush(ctx, rest, false);
   }

@@ -1,5 +1,6 @@
-// `rtnl rule`: list / show / add / del / flush of policy routing rules, with ip's grammar and
-// output (iproute2 6.1 ip/iprule.c: iprule_modify, iprule_list_flush_or_save, print_rule).
+// `rtnl rule`: list / show / add / del / flush / save / restore of policy routing rules, with
+// ip's grammar and output (iproute2 6.1 ip/iprule.c: iprule_modify, iprule_list_flush_or_save,
+// print_rule, iprule_restore). The save file format is ../dumpfile.ts.
 import { FR_ACT, RT_TABLE, RTPROT, type RtNetlink, type Rule, type RuleSpec } from '../../index.js';
 import {
   Args,
@@ -13,7 +14,15 @@ import {
   parseU32,
 } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
-import { CliError, CliUsageError, invarg, unknownCommand } from '../errors.js';
+import { DumpFileWriter, dumpFileMessages, RULE_DUMP_MAGIC, readDumpFile } from '../dumpfile.js';
+import {
+  CliError,
+  CliUsageError,
+  formatNetlinkError,
+  invarg,
+  isNetlinkError,
+  unknownCommand,
+} from '../errors.js';
 import type { Output } from '../output.js';
 import {
   addrBytes,
@@ -39,6 +48,8 @@ import {
 /** The usage of `rtnl rule` (printed for `rtnl rule help`, exit status 255). */
 export const help = `Usage: rtnl rule { add | del } SELECTOR ACTION
        rtnl rule flush [ SELECTOR ]
+       rtnl rule save > FILE
+       rtnl rule restore < FILE
        rtnl rule [ list | show ] [ SELECTOR ]
 SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ] [ fwmark FWMARK[/MASK] ]
             [ iif DEV ] [ oif DEV ] [ pref NUMBER ] [ l3mdev ] [ uidrange NUMBER-NUMBER ]
@@ -417,6 +428,79 @@ async function flushRules(rt: RtNetlink, f: RuleFilter, family: 'inet' | 'inet6'
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// ip rule save / restore.
+
+const RTM_GETRULE = 34;
+const NLM_F_CREATE = 0x400;
+/** sizeof(struct fib_rule_hdr) */
+const FIB_RULE_HDR_LEN = 12;
+/** do_cmd negates what ip's command returns: -1 becomes exit status 1, 1 and exit(-1) 255. */
+const EXIT_MINUS_ONE = 1;
+const EXIT_ONE = 255;
+
+/**
+ * `ip rule save > FILE` (iprule_list_flush_or_save with IPRULE_SAVE): no selector is taken; a
+ * terminal on stdout is refused; the magic number, then every message of an RTM_GETRULE dump
+ * of the family (IPv4 unless told otherwise: rtnl_ruledump_req) exactly as the kernel sent it.
+ * With -j ip also opens and closes an empty JSON array on stdout, after the file's bytes.
+ */
+async function save(ctx: CliContext, args: string[]): Promise<number> {
+  const { out, opts } = ctx;
+  if (args.length > 0) {
+    throw new CliError('"ip rule save" does not take any arguments.', EXIT_MINUS_ONE);
+  }
+  const file = await DumpFileWriter.open(out, RULE_DUMP_MAGIC);
+  const request = Buffer.alloc(FIB_RULE_HDR_LEN);
+  request[0] = familyNumber(opts.family) || familyNumber('inet');
+  try {
+    const rt = await ctx.rt();
+    for await (const m of rt.connection.dump(RTM_GETRULE, request)) file.write(m);
+  } catch (err) {
+    if (!isNetlinkError(err)) throw err;
+    file.close();
+    // ip's JSON array was opened (in stdio's buffer) before the dump and is never closed.
+    if (opts.json) out.print(opts.pretty ? '[ ' : '[');
+    out.error(formatNetlinkError(err));
+    out.error('Dump terminated');
+    return EXIT_ONE;
+  }
+  file.close();
+  out.openJson();
+  out.closeJson();
+  return 0;
+}
+
+/**
+ * `ip rule restore < FILE` (iprule_restore, restore_handler): every saved message is sent back
+ * as it is, with NLM_F_CREATE added (and the engine's NLM_F_REQUEST | NLM_F_ACK), one at a time
+ * and in the file's order. No NLM_F_EXCL: the kernel adds a rule again even if an equal one
+ * exists. An EEXIST is reported and skipped; any other refusal, a bad magic number, a terminal
+ * on stdin or a malformed file ends it with exit status 255.
+ */
+async function restore(ctx: CliContext): Promise<number> {
+  const { out } = ctx;
+  const file = await readDumpFile('rule', RULE_DUMP_MAGIC, EXIT_ONE);
+  const rt = await ctx.rt();
+  const it = dumpFileMessages(file.data, file.base);
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      if (next.value === undefined) return 0;
+      out.error(next.value);
+      return EXIT_ONE;
+    }
+    const m = next.value;
+    try {
+      await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
+    } catch (err) {
+      if (!isNetlinkError(err)) throw err;
+      out.error(formatNetlinkError(err));
+      if (err.code !== 'EEXIST') return EXIT_ONE;
+    }
+  }
+}
+
 type Range = NonNullable<RuleSpec['sport']>;
 
 async function modify(ctx: CliContext, op: 'add' | 'delete', args: string[]): Promise<number> {
@@ -554,9 +638,8 @@ export default async function rule(ctx: CliContext, args: string[]): Promise<num
   if (matches(cmd, 'list') || matches(cmd, 'lst') || matches(cmd, 'show')) {
     return listOrFlush(ctx, rest, false);
   }
-  if (matches(cmd, 'save') || matches(cmd, 'restore')) {
-    throw new CliError(`rtnl: "rule ${cmd}" is not supported`, 255);
-  }
+  if (matches(cmd, 'save')) return save(ctx, rest);
+  if (matches(cmd, 'restore')) return restore(ctx);
   if (matches(cmd, 'add')) return modify(ctx, 'add', rest);
   if (matches(cmd, 'delete')) return modify(ctx, 'delete', rest);
   if (matches(cmd, 'flush')) return listOrFlush(ctx, rest, true);

@@ -83,9 +83,10 @@ export interface Route {
 export type RouteSpecInput = RouteSpec<DevRef>;
 
 /**
- * What `list()` and `iterate()` select. `family`, `table`, `protocol`, `type` and `dev` go into
- * the dump request and the kernel filters on them; `dst`, `gateway` and `scope` are checked on
- * each decoded route (the kernel cannot filter on them). No table means every table.
+ * What `list()` and `iterate()` select. `family`, `table`, `protocol`, `type`, `dev` and
+ * `cloned` go into the dump request and the kernel filters on them; `dst`, `gateway` and
+ * `scope` are checked on each decoded route (the kernel cannot filter on them). No table means
+ * every table.
  */
 export interface RouteFilter extends RouteDumpFilter<DevRef> {
   /** Exactly this destination ('default' or a prefix). */
@@ -435,7 +436,15 @@ function routeDecoder(
   };
 }
 
-const ROUTE_OPS: readonly RouteOp[] = ['add', 'replace', 'append', 'prepend', 'change', 'delete'];
+const ROUTE_OPS: readonly RouteOp[] = [
+  'add',
+  'replace',
+  'append',
+  'prepend',
+  'change',
+  'test',
+  'delete',
+];
 
 /** Options of {@link Routes.addMany} and {@link Routes.deleteMany}. */
 export type RouteBulkOptions = Omit<BulkOptions, 'schema'>;
@@ -568,6 +577,15 @@ export class Routes {
   }
 
   /**
+   * Ask whether a route exists (`ip route test`: RTM_NEWROUTE with NLM_F_EXCL alone). Rejects
+   * with EEXIST when it does. For a missing route IPv4 answers ENOENT and nothing changes,
+   * but IPv6 adds the route (the kernel ignores the missing NLM_F_CREATE there).
+   */
+  test(spec: RouteSpecInput): Promise<void> {
+    return this.#modify('test', spec);
+  }
+
+  /**
    * Delete a route: a spec naming it (`ip route del`: unset protocol, type and scope match any
    * route), or a {@link Route} from `list()` (deleted exactly: its table, type, protocol,
    * scope, device, gateway and metric).
@@ -605,7 +623,7 @@ export class Routes {
 
   /**
    * {@link Routes.addMany} for any change: `op` is `add`, `replace`, `append`, `prepend`,
-   * `change` or `delete`, with the flags {@link Routes.add} and its siblings use. With
+   * `change`, `test` or `delete`, with the flags {@link Routes.add} and its siblings use. With
    * `{ stopOnError: true }` the requests go out one at a time and nothing after the first
    * refusal is sent (see {@link BulkOptions.stopOnError}): a script of dependent changes.
    */

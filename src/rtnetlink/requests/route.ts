@@ -86,6 +86,8 @@ const RTA_NH_ID = 30;
 
 // rtm_flags bits (<linux/rtnetlink.h>)
 const RTNH_F_ONLINK = 4;
+const RTM_F_NOTIFY = 0x100;
+const RTM_F_CLONED = 0x200;
 const RTM_F_LOOKUP_TABLE = 0x1000;
 const RTM_F_FIB_MATCH = 0x2000;
 
@@ -110,8 +112,13 @@ export const RTAX = {
 } as const;
 const RTAX_LOCK = 1;
 
-/** What `ip route add|replace|append|prepend|change|del` does: the nlmsg_flags per operation. */
-export type RouteOp = 'add' | 'replace' | 'append' | 'prepend' | 'change' | 'delete';
+/**
+ * What `ip route add|replace|append|prepend|change|test|del` does: the nlmsg_flags per
+ * operation. `test` is RTM_NEWROUTE with NLM_F_EXCL alone (iproute2 6.1 do_iproute): EEXIST
+ * when the route exists; without NLM_F_CREATE IPv4 answers ENOENT for a missing one, while
+ * IPv6 adds it (the kernel ignores the missing NLM_F_CREATE there).
+ */
+export type RouteOp = 'add' | 'replace' | 'append' | 'prepend' | 'change' | 'test' | 'delete';
 
 const OP_FLAGS: Record<RouteOp, number> = {
   add: NLM_F_CREATE | NLM_F_EXCL,
@@ -119,6 +126,7 @@ const OP_FLAGS: Record<RouteOp, number> = {
   append: NLM_F_CREATE | NLM_F_APPEND,
   prepend: NLM_F_CREATE,
   change: NLM_F_REPLACE,
+  test: NLM_F_EXCL,
   delete: 0,
 };
 
@@ -585,6 +593,11 @@ export interface RouteGetSpec<Dev = number> {
   dport?: number | undefined;
   /** RTM_F_FIB_MATCH: return the FIB entry that matched rather than the resolved route. */
   fibMatch?: boolean | undefined;
+  /**
+   * RTM_F_NOTIFY (`ip route get … notify`): IPv4 marks the looked-up route RTCF_NOTIFY (the
+   * answer carries the flag); IPv6 refuses the flag (EINVAL).
+   */
+  notify?: boolean | undefined;
 }
 
 /** Build `ip route get`'s request (RTM_GETROUTE with RTM_F_LOOKUP_TABLE for IPv4). */
@@ -606,7 +619,11 @@ export function buildRouteGetRequest(spec: RouteGetSpec<number>): RequestPlan {
     spec.ipProto === undefined ? undefined : checkUint(spec.ipProto, 255, 'route.ipProto');
   const sport = spec.sport === undefined ? undefined : checkUint(spec.sport, 0xffff, 'route.sport');
   const dport = spec.dport === undefined ? undefined : checkUint(spec.dport, 0xffff, 'route.dport');
-  let flags = dst.family === AF_INET ? RTM_F_LOOKUP_TABLE : 0;
+  if (spec.notify !== undefined && typeof spec.notify !== 'boolean') {
+    throw bad('route.notify', 'expected a boolean');
+  }
+  let flags = spec.notify ? RTM_F_NOTIFY : 0;
+  if (dst.family === AF_INET) flags |= RTM_F_LOOKUP_TABLE;
   if (spec.fibMatch) flags |= RTM_F_FIB_MATCH;
   return {
     type: RTM_GETROUTE,
@@ -642,6 +659,12 @@ export interface RouteDumpFilter<Dev = number> {
   type?: string | number | undefined;
   /** Only routes through this output device (RTA_OIF). */
   dev?: Dev | undefined;
+  /**
+   * RTM_F_CLONED (`ip route show cache`): the kernel dumps the cached routes (IPv4 next-hop
+   * exceptions, IPv6 exception routes such as a learned path MTU) as well as the others;
+   * each cached one carries RTM_F_CLONED in its flags.
+   */
+  cloned?: boolean | undefined;
 }
 
 /** Build a route dump request (RTM_GETROUTE | NLM_F_DUMP) filtered by the kernel. */
@@ -654,6 +677,10 @@ export function buildRouteDumpRequest(filter: RouteDumpFilter<number> = {}): Req
       : enumValue(RTPROT, filter.protocol, 255, 'routeFilter.protocol');
   const type = filter.type === undefined ? 0 : enumValue(RTN, filter.type, 255, 'routeFilter.type');
   const oif = filter.dev === undefined ? undefined : checkU32(filter.dev, 'routeFilter.dev');
+  if (filter.cloned !== undefined && typeof filter.cloned !== 'boolean') {
+    throw bad('routeFilter.cloned', 'expected a boolean');
+  }
+  const rtmFlags = filter.cloned ? RTM_F_CLONED : 0;
   return {
     type: RTM_GETROUTE,
     flags: 0,
@@ -666,7 +693,7 @@ export function buildRouteDumpRequest(filter: RouteDumpFilter<number> = {}): Req
       w.rawU8(protocol);
       w.rawU8(0);
       w.rawU8(type);
-      w.rawU32(0);
+      w.rawU32(rtmFlags);
       if (table !== undefined) w.u32(RTA_TABLE, table);
       if (oif !== undefined) w.u32(RTA_OIF, oif);
     },

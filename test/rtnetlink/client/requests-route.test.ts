@@ -286,6 +286,19 @@ const MODIFY: [string, RouteOp, RouteSpec<number>][] = [
     { type: 'throw', dst: '10.10.4.0/24', table: 1000 },
   ],
   ['route-requests/replace.request', 'replace', { dst: '198.51.100.0/24', gateway: '10.0.1.2' }],
+  // fixtures/route-test: `ip route test …` (NLM_F_EXCL alone); d0 = 2.
+  ['route-test/test-exists.request', 'test', { dst: '198.51.100.0/24', gateway: '192.0.2.254' }],
+  ['route-test/test-missing.request', 'test', { dst: '203.0.113.0/24', gateway: '192.0.2.254' }],
+  [
+    'route-test/test-ipv6-exists.request',
+    'test',
+    { family: 'inet6', dst: '2001:db8:5::/48', gateway: '2001:db8::fe' },
+  ],
+  [
+    'route-test/test-ipv6-missing.request',
+    'test',
+    { family: 'inet6', dst: '2001:db8:6::/48', gateway: '2001:db8::fe', dev: 2 },
+  ],
 ];
 
 // [fixture, spec]; iproute2 sends `ip route get` without NLM_F_ACK (the engine adds it).
@@ -293,6 +306,9 @@ const GETS: [string, RouteGetSpec<number>][] = [
   ['route-more/get.request', { dst: '198.51.100.7' }],
   ['route-more/get-fibmatch.request', { dst: '10.20.0.7', fibMatch: true }],
   ['route-more/get-ipv6.request', { dst: '2001:db8:10::7' }],
+  // RTM_F_NOTIFY (0x100), with RTM_F_LOOKUP_TABLE for IPv4.
+  ['route-cache/get-notify.request', { dst: '10.1.0.5', notify: true }],
+  ['route-cache/get-ipv6-notify.request', { dst: '2001:db8:1::5', notify: true }],
   [
     'route-more/get-selectors.request',
     {
@@ -317,6 +333,10 @@ const DUMPS: [string, RouteDumpFilter<number>][] = [
   ['route-more/dump-main.request', { family: 'inet', table: 'main' }],
   ['route-more/dump-ipv6.request', { family: 'inet6', table: 'main' }],
   ['route-more/dump-table-1000.request', { family: 'inet', table: 1000 }],
+  // ip route show cloned table all / ip route show cache / ip -6 route show cache (RTM_F_CLONED)
+  ['route-cache/dump-cache-all.request', { cloned: true }],
+  ['route-cache/dump-cache-main.request', { family: 'inet', table: 'main', cloned: true }],
+  ['route-cache/dump-ipv6-cache.request', { family: 'inet6', table: 'main', cloned: true }],
 ];
 
 describe('route requests equal iproute2 requests', () => {
@@ -343,6 +363,28 @@ describe('route requests equal iproute2 requests', () => {
     });
     const missing = routeRequests.filter((n) => !covered.has(n));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('route test, notify and cloned', () => {
+  it('test is RTM_NEWROUTE with NLM_F_EXCL (0x200) alone', () => {
+    const plan = buildRouteRequest('test', { dst: '192.0.2.0/24', dev: 2 });
+    expect({ type: plan.type, flags: plan.flags }).toEqual({ type: 24, flags: 0x200 });
+  });
+
+  it.each([
+    [() => buildRouteGetRequest({ dst: '192.0.2.1', notify: 1 as never }), 'route.notify'],
+    [() => buildRouteDumpRequest({ cloned: 'yes' as never }), 'routeFilter.cloned'],
+  ])('a flag that is not a boolean is refused with its path (%#)', (build, path) => {
+    expect(build).toThrow(expect.objectContaining({ code: 'BAD_VALUE', path }));
+  });
+
+  it('false is the same as leaving the flag out', () => {
+    const hex = (p: RequestPlan) => planPayload(p).toString('hex');
+    expect(hex(buildRouteGetRequest({ dst: '192.0.2.1', notify: false }))).toBe(
+      hex(buildRouteGetRequest({ dst: '192.0.2.1' })),
+    );
+    expect(hex(buildRouteDumpRequest({ cloned: false }))).toBe(hex(buildRouteDumpRequest({})));
   });
 });
 
