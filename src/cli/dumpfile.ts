@@ -5,8 +5,8 @@
 // kernel's dump messages exactly as they arrived (nlmsghdr included, each padded to 4 bytes).
 // `restore` sends those messages back, `showdump` prints them.
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
-import type { NetlinkMessage } from '../index.js';
-import { CliError } from './errors.js';
+import type { NetlinkError, NetlinkMessage, RtNetlink } from '../index.js';
+import { CliError, isNetlinkError } from './errors.js';
 import type { Output } from './output.js';
 
 /** The magic number of an `ip address save` file (ipadd_dump_magic). */
@@ -107,6 +107,32 @@ export class DumpFileWriter {
   close(): void {
     this.flush();
   }
+}
+
+/**
+ * A whole save: the magic number, then every message of the dump `request` (of `type`) brings,
+ * on stdout. The terminal check comes first, then `client()`. Resolves to undefined when it
+ * went through, or to the kernel's refusal of the dump (what was read before it is written
+ * out); anything else is thrown.
+ */
+export async function saveDump(
+  out: Output,
+  magic: number,
+  client: () => Promise<RtNetlink>,
+  type: number,
+  request: Uint8Array,
+): Promise<NetlinkError | undefined> {
+  const file = await DumpFileWriter.open(out, magic);
+  try {
+    const rt = await client();
+    for await (const m of rt.connection.dump(type, request)) file.write(m);
+  } catch (err) {
+    if (!isNetlinkError(err)) throw err;
+    return err;
+  } finally {
+    file.close();
+  }
+  return undefined;
 }
 
 /** A dump file read from stdin: its messages, and whether stdin could be seeked. */

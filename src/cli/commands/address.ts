@@ -4,7 +4,7 @@
 import type { Address, Link, LinkFilter, NetlinkMessage, RtNetlink } from '../../index.js';
 import { Args, getPrefix1, type InetPrefix, matches, parseAddr, parsePrefix } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
-import { ADDRESS_DUMP_MAGIC, DumpFileWriter, dumpFileMessages, readDumpFile } from '../dumpfile.js';
+import { ADDRESS_DUMP_MAGIC, dumpFileMessages, readDumpFile, saveDump } from '../dumpfile.js';
 import {
   CliError,
   CliUsageError,
@@ -835,22 +835,15 @@ async function addressSave(ctx: CliContext, words: string[]): Promise<number> {
   const parsed = await filterAndClient(ctx, words);
   if (typeof parsed === 'number') return parsed;
   const { f, rt } = parsed;
-  const file = await DumpFileWriter.open(out, ADDRESS_DUMP_MAGIC);
   // rtnl_addrdump_req: struct ifaddrmsg with the preferred family and ipaddr_dump_filter's index.
   const req = Buffer.alloc(8);
   req[0] = familyNumber(opts.family);
   req.writeUInt32LE(f.ifindex ?? 0, 4);
-  try {
-    for await (const m of rt.connection.dump(RTM_GETADDR, req)) file.write(m);
-  } catch (err) {
-    file.close();
-    if (!isNetlinkError(err)) throw err;
-    out.error(formatNetlinkError(err));
-    out.error('Save terminated');
-    return 1;
-  }
-  file.close();
-  return 0;
+  const refused = await saveDump(out, ADDRESS_DUMP_MAGIC, async () => rt, RTM_GETADDR, req);
+  if (refused === undefined) return 0;
+  out.error(formatNetlinkError(refused));
+  out.error('Save terminated');
+  return 1;
 }
 
 /** The ifa_index of a saved message (show_handler prints it before checking the type). */

@@ -13,8 +13,8 @@ import {
   emptyFilter,
   familyNumber,
   nums,
-  type PrintContext,
   parseRouteSelector,
+  printContext,
   printRoute,
   type RouteSelection,
   routeMatches,
@@ -173,14 +173,7 @@ export async function routeShowdump(ctx: CliContext): Promise<number> {
   const out = opts.json
     ? new Output({ ...opts, json: false, color: ctx.out.colorEnabled })
     : ctx.out;
-  const p: PrintContext = {
-    rt,
-    out,
-    details: opts.details,
-    stats: opts.stats,
-    numeric: opts.numeric,
-    filter: emptyFilter(),
-  };
+  const p = printContext(rt, out, opts, emptyFilter());
   const family = familyNumber(opts.family);
   const it = dumpFileMessages(file.data, file.base);
   for (;;) {

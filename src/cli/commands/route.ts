@@ -31,7 +31,7 @@ import {
   parseU32,
   readFamily,
 } from '../args.js';
-import type { CliContext, CliFamily, PlannedWrite } from '../context.js';
+import type { CliContext, CliFamily, GlobalOptions, PlannedWrite } from '../context.js';
 import { cachedDevIndex, devIndex, devName, isNoDevice } from '../devices.js';
 import {
   CliError,
@@ -665,6 +665,16 @@ export interface PrintContext {
   stats: number;
   numeric: boolean;
   filter: RouteFilter;
+}
+
+/** The PrintContext of a command: the options' -d, -s and -N, printing to `out`. */
+export function printContext(
+  rt: RtNetlink,
+  out: Output,
+  opts: GlobalOptions,
+  filter: RouteFilter,
+): PrintContext {
+  return { rt, out, details: opts.details, stats: opts.stats, numeric: opts.numeric, filter };
 }
 
 // print_rt_flags: rtm_flags / rtnh_flags names, in ip's order.
@@ -1303,14 +1313,7 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
     ...(f.oif ? { dev: f.oif } : {}),
     ...(f.cloned === 1 ? { cloned: true } : {}),
   };
-  const p: PrintContext = {
-    rt,
-    out,
-    details: opts.details,
-    stats: opts.stats,
-    numeric: opts.numeric,
-    filter: f,
-  };
+  const p = printContext(rt, out, opts, f);
   if (flush) return flushRoutes(p, dump, dumpFamily);
 
   // The JSON document opens with the first route (or at the end): a dump the kernel refuses
@@ -2083,14 +2086,7 @@ async function get(ctx: CliContext, args: string[]): Promise<number> {
   const rt = await ctx.rt();
   if (idev !== undefined) o.iif = await requireDev(rt, idev);
   if (odev !== undefined) o.oif = await requireDev(rt, odev);
-  const p: PrintContext = {
-    rt,
-    out,
-    details: opts.details,
-    stats: opts.stats,
-    numeric: opts.numeric,
-    filter: { ...emptyFilter(), cloned: 2 },
-  };
+  const p = printContext(rt, out, opts, { ...emptyFilter(), cloned: 2 });
   const route = await rt.routes.get(dst, o);
   out.openJson();
   await printRoute(p, route, nums(route));

@@ -14,7 +14,7 @@ import {
   parseU32,
 } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
-import { DumpFileWriter, dumpFileMessages, RULE_DUMP_MAGIC, readDumpFile } from '../dumpfile.js';
+import { dumpFileMessages, RULE_DUMP_MAGIC, readDumpFile, saveDump } from '../dumpfile.js';
 import {
   CliError,
   CliUsageError,
@@ -450,22 +450,16 @@ async function save(ctx: CliContext, args: string[]): Promise<number> {
   if (args.length > 0) {
     throw new CliError('"ip rule save" does not take any arguments.', EXIT_MINUS_ONE);
   }
-  const file = await DumpFileWriter.open(out, RULE_DUMP_MAGIC);
   const request = Buffer.alloc(FIB_RULE_HDR_LEN);
   request[0] = familyNumber(opts.family) || familyNumber('inet');
-  try {
-    const rt = await ctx.rt();
-    for await (const m of rt.connection.dump(RTM_GETRULE, request)) file.write(m);
-  } catch (err) {
-    if (!isNetlinkError(err)) throw err;
-    file.close();
+  const refused = await saveDump(out, RULE_DUMP_MAGIC, ctx.rt, RTM_GETRULE, request);
+  if (refused !== undefined) {
     // ip's JSON array was opened (in stdio's buffer) before the dump and is never closed.
     if (opts.json) out.print(opts.pretty ? '[ ' : '[');
-    out.error(formatNetlinkError(err));
+    out.error(formatNetlinkError(refused));
     out.error('Dump terminated');
     return EXIT_ONE;
   }
-  file.close();
   out.openJson();
   out.closeJson();
   return 0;
