@@ -253,6 +253,21 @@ export async function clientRouteAddMany(rt, count, table) {
   return { add_ms, del_ms };
 }
 
+/** The same adds and deletes as an ordered bulk: one at a time, stopping at a refusal. */
+export async function clientRouteApplyOrdered(rt, count, table) {
+  const specs = [];
+  for (let i = 0; i < count; i++) {
+    specs.push({ dst: benchRouteDst(i), dev: 1, table, protocol: 'static', scope: 'link' });
+  }
+  const ordered = { stopOnError: true };
+  const [add_ms, added] = await timed(() => rt.routes.applyMany('add', specs, ordered));
+  const [del_ms, deleted] = await timed(() => rt.routes.applyMany('delete', specs, ordered));
+  for (const result of [added, deleted]) {
+    if (result.failed > 0) throw result.errors.find((e) => e !== undefined);
+  }
+  return { add_ms, del_ms };
+}
+
 /**
  * The table listed as route objects (`rt.routes.list`): header fields as names, attributes
  * decoded by the schema. Tally as nlref's dump does, from the objects, so both sides must have

@@ -46,6 +46,8 @@ const ADD_TABLE_C = 102;
 const ADD_TABLE_JS = 103;
 const ADD_TABLE_IP = 104;
 const ADD_TABLE_BULK = 105;
+const SEQ_TABLE_C = 106;
+const SEQ_TABLE_JS = 107;
 
 const { values: options } = parseArgs({
   options: {
@@ -188,6 +190,10 @@ function cAdd(nsPath) {
   return runJson(NLREF, [nsPath, 'add', String(ADDS), String(ADD_TABLE_C)]);
 }
 
+function cSeq(nsPath) {
+  return runJson(NLREF, [nsPath, 'seq', String(ADDS), String(SEQ_TABLE_C)]);
+}
+
 /** Context: `ip -batch` of the same adds (process start included), then a flush of the table. */
 function ipBatchAdd(nsPath) {
   const lines = [];
@@ -210,6 +216,10 @@ async function jsAdd(cases, rt) {
 
 async function jsAddMany(cases, rt) {
   return cases.clientRouteAddMany(rt, ADDS, ADD_TABLE_BULK);
+}
+
+async function jsOrdered(cases, rt) {
+  return cases.clientRouteApplyOrdered(rt, ADDS, SEQ_TABLE_JS);
 }
 
 /** rt.routes.list() of the big table, REPS times after one untimed run (as jsDump). */
@@ -345,6 +355,7 @@ async function main() {
     // Warm the client's add paths once (JIT), into the tables the JS cases use and empty.
     await cases.clientRouteAdds(rt, Math.min(1000, ADDS), ADD_TABLE_JS);
     await cases.clientRouteAddMany(rt, Math.min(1000, ADDS), ADD_TABLE_BULK);
+    await cases.clientRouteApplyOrdered(rt, Math.min(1000, ADDS), SEQ_TABLE_JS);
 
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -362,6 +373,8 @@ async function main() {
         ['ipJson', () => ipJson(nsPath)],
         ['cAdd', () => cAdd(nsPath)],
         ['jsAddMany', () => jsAddMany(cases, rt)],
+        ['cSeq', () => cSeq(nsPath)],
+        ['jsOrdered', () => jsOrdered(cases, rt)],
         ['jsAdd', () => jsAdd(cases, rt)],
         ['ipBatchAdd', () => ipBatchAdd(nsPath)],
         ['jsObjects', () => jsObjects(cases, rt, 'list')],
@@ -509,6 +522,15 @@ function summarize(rounds, memory, populateMs) {
     c_del_ms: cDelMs,
     js_del_ms: median(col('jsAdd', (v) => v.del_ms)),
   };
+  const cSeqMs = median(col('cSeq', (v) => v.add_ms));
+  const jsSeqMs = median(col('jsOrdered', (v) => v.add_ms));
+  const ordered = {
+    c_ms: cSeqMs,
+    js_ms: jsSeqMs,
+    ratio: ratio(jsSeqMs, cSeqMs),
+    c_del_ms: median(col('cSeq', (v) => v.del_ms)),
+    js_del_ms: median(col('jsOrdered', (v) => v.del_ms)),
+  };
   const ipBatchAddMs = median(col('ipBatchAdd'));
   const objects = {
     c_ms: cDumpMs,
@@ -548,6 +570,7 @@ function summarize(rounds, memory, populateMs) {
       memory: memoryResult,
       add,
       addEach,
+      ordered,
       ipBatchAdd: { c_ms: cAddMs, js_ms: ipBatchAddMs, ratio: ratio(ipBatchAddMs, cAddMs) },
       objects,
       objectsIterate,
@@ -669,6 +692,22 @@ function report(summary) {
       fmtMs(r.addEach.c_del_ms),
       fmtMs(r.addEach.js_del_ms),
       fmtRatio(r.addEach.js_del_ms / r.addEach.c_del_ms),
+      'context',
+      '',
+    ],
+    [
+      '  in order, stopOnError: applyMany vs C one-by-one (seq)',
+      fmtMs(r.ordered.c_ms),
+      fmtMs(r.ordered.js_ms),
+      fmtRatio(r.ordered.ratio),
+      'context',
+      '',
+    ],
+    [
+      '  delete them again, in order',
+      fmtMs(r.ordered.c_del_ms),
+      fmtMs(r.ordered.js_del_ms),
+      fmtRatio(r.ordered.js_del_ms / r.ordered.c_del_ms),
       'context',
       '',
     ],

@@ -10,6 +10,7 @@
  *   nlref NETNS_PATH ack N           N sequential RTM_NEWLINK request+ack round trips on lo
  *   nlref NETNS_PATH dump R TABLE    R dumps of the IPv4 routes in TABLE (1..252)
  *   nlref NETNS_PATH add N TABLE     add N routes 10.x.y.0/24 dev lo to TABLE, then delete them
+ *   nlref NETNS_PATH seq N TABLE     the same one request at a time, each checked before the next
  *                                    (both timed apart), pipelined: up to 64 requests per
  *                                    datagram and 64 unacknowledged, as rtnl's engine does
  *
@@ -290,6 +291,33 @@ static double run_batch(int fd, uint16_t type, uint16_t flags, long count, unsig
   return (double)(now_ns() - start) / 1e6;
 }
 
+/* Returns ms. One request at a time, without NLM_F_ACK: rtnetlink handles a request inside its
+ * sendto, so a non-blocking read right after it finds the refusal if there is one (the ordered
+ * mode of rtnl's bulk, stopOnError: nothing after a refusal may leave). */
+static double run_sequence(int fd, uint16_t type, uint16_t flags, long count, unsigned table) {
+  struct route_request r;
+  uint64_t start = now_ns();
+  for (long i = 0; i < count; i++) {
+    fill_route(&r, type, flags, (uint32_t)i + 1, table, i);
+    send_to_kernel(fd, &r, sizeof(r));
+    ssize_t n;
+    do {
+      n = recv(fd, recv_buffer, sizeof(recv_buffer), MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0) fail(type == RTM_NEWROUTE ? "RTM_NEWROUTE refused" : "RTM_DELROUTE refused");
+    if (errno != EAGAIN && errno != EWOULDBLOCK) die("recv");
+  }
+  return (double)(now_ns() - start) / 1e6;
+}
+
+static void run_seq(int fd, long count, unsigned table) {
+  double add_ms = run_sequence(fd, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, count,
+                               table);
+  double del_ms = run_sequence(fd, RTM_DELROUTE, NLM_F_REQUEST, count, table);
+  printf("{\"mode\":\"seq\",\"n\":%ld,\"table\":%u,\"add_ms\":%.4f,\"del_ms\":%.4f}\n", count,
+         table, add_ms, del_ms);
+}
+
 static void run_add(int fd, long count, unsigned table) {
   double add_ms = run_batch(fd, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
                             count, table);
@@ -349,7 +377,8 @@ static void usage(void) {
   fprintf(stderr,
           "usage: nlref NETNS_PATH ack N\n"
           "       nlref NETNS_PATH dump REPETITIONS TABLE\n"
-          "       nlref NETNS_PATH add N TABLE\n");
+          "       nlref NETNS_PATH add N TABLE\n"
+          "       nlref NETNS_PATH seq N TABLE\n");
   exit(2);
 }
 
@@ -371,6 +400,10 @@ int main(int argc, char **argv) {
     long count = parse_count(argv[3], 1, 1000000, "N");
     unsigned table = (unsigned)parse_count(argv[4], 1, 252, "TABLE");
     run_add(fd, count, table);
+  } else if (strcmp(argv[2], "seq") == 0 && argc == 5) {
+    long count = parse_count(argv[3], 1, 1000000, "N");
+    unsigned table = (unsigned)parse_count(argv[4], 1, 252, "TABLE");
+    run_seq(fd, count, table);
   } else {
     usage();
   }
