@@ -291,3 +291,75 @@ export function ipVersion(): string {
   const out = execFileSync('ip', ['-V'], { encoding: 'utf8' });
   return /iproute2-(?:ss)?([\d.]+)/.exec(out)?.[1] ?? out.trim();
 }
+
+/** A host and a router namespace where the host has learned path-MTU exceptions (cached routes). */
+export interface PmtuLab {
+  /** Has a veth to the router, routes to 10.2.0.0/24 and 2001:db8:2::/64 via it. */
+  readonly host: CliNs;
+  /** Forwards to an ifb with MTU 1280 (its "packet too big" answers make the exceptions). */
+  readonly router: CliNs;
+  /** Ping through the router (twice, as IPv4 dumps an exception only once a lookup bound it). */
+  learn(): void;
+  close(): void;
+}
+
+/**
+ * Build a {@link PmtuLab} and learn the exceptions: afterwards `ip route show cache` in the
+ * host shows 10.2.0.1 and `ip -6 route show cache` 2001:db8:2::1, both with mtu 1280.
+ */
+export function pmtuLab(): PmtuLab {
+  const host = cliNs(['link set lo up']);
+  let router: CliNs;
+  try {
+    router = cliNs(['link set lo up']);
+  } catch (err) {
+    host.close();
+    throw err;
+  }
+  const inNs = (ns: CliNs, argv: string[]) =>
+    spawnSync('nsenter', [`--net=${ns.path}`, ...argv], { encoding: 'utf8' });
+  const self: PmtuLab = {
+    host,
+    router,
+    learn() {
+      for (let i = 0; i < 2; i++) {
+        inNs(host, ['ping', '-c1', '-W0.2', '-M', 'do', '-s', '1400', '10.2.0.1']);
+        inNs(host, ['ping', '-6', '-c1', '-W0.2', '-M', 'do', '-s', '1400', '2001:db8:2::1']);
+      }
+    },
+    close() {
+      host.close();
+      router.close();
+    },
+  };
+  try {
+    host.setup([
+      `link add v0 type veth peer name v1 netns ${router.path}`,
+      // No IPv6 link-local address (its DAD would change the routes midway).
+      'link set v0 addrgenmode none',
+      'link set v0 up',
+      'address add 10.1.0.1/24 dev v0',
+      '-6 address add 2001:db8:1::1/64 dev v0 nodad',
+      'route add 10.2.0.0/24 via 10.1.0.2',
+      '-6 route add 2001:db8:2::/64 via 2001:db8:1::2',
+    ]);
+    router.setup([
+      'link set v1 addrgenmode none',
+      'link set v1 up',
+      'address add 10.1.0.2/24 dev v1',
+      '-6 address add 2001:db8:1::2/64 dev v1 nodad',
+      'link add d0 mtu 1280 type ifb',
+      'link set d0 up',
+      'address add 10.2.0.2/24 dev d0',
+      '-6 address add 2001:db8:2::2/64 dev d0 nodad',
+    ]);
+    const forward = ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1'];
+    const r = inNs(router, forward);
+    if (r.status !== 0) throw new Error(`sysctl in the router failed: ${r.stderr}`);
+    self.learn();
+  } catch (err) {
+    self.close();
+    throw err;
+  }
+  return self;
+}

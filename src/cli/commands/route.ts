@@ -4,10 +4,19 @@
 // This module also holds what `rule` and `neighbour` share with it: iproute2's name databases
 // (rt_tables, rt_protos, rt_scopes, rt_realms, rt_dsfield, group, /etc/protocols). The
 // ifindex ↔ name cache (ip's ll_map) is ../devices.ts.
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import {
   type EncapSpec,
+  errnoText,
   NetlinkError,
+  netns,
   parseIpv4,
   parseIpv6,
   type Route,
@@ -1301,10 +1310,14 @@ async function listOrFlush(ctx: CliContext, args: string[], flush: boolean): Pro
   f.flush = flush;
   const clientFam = clientFamily(dumpFamily);
   const rt = await ctx.rt();
-  // `flush cache` writes /proc/sys/net/ipv4/route/flush (of the namespace it runs in) and, for
-  // IPv6, sends each cached route back as RTM_DELROUTE with RTM_F_CLONED: neither is a request
-  // rt.routes can make.
-  if (flush && f.cloned === 1) throw unsupported('"route flush cache"');
+  // ip's iproute_flush with `cache`: unless the family is IPv6, write the IPv4 flush sysctl (a
+  // failure is reported, not fatal); IPv4 stops there, the others go on to delete the cached
+  // routes one by one (rt.routes.delete keeps RTM_F_CLONED: only the IPv6 exception goes).
+  if (flush && f.cloned === 1 && dumpFamily !== AF_INET6) {
+    await flushIpv4Cache(ctx);
+    if (opts.stats) out.print('*** IPv4 routing cache is flushed.\n');
+    if (dumpFamily === AF_INET) return 0;
+  }
   // ip's iproute_dump_filter: `cache` / `cloned` ask for the cached routes (RTM_F_CLONED).
   const dump = {
     ...(clientFam ? { family: clientFam } : {}),
@@ -1348,17 +1361,23 @@ async function flushRoutes(
   dumpFamily: number,
 ): Promise<number> {
   const { rt, out, filter: f } = p;
+  const cache = f.cloned === 1;
   for (let round = 0; ; round++) {
     const gone: Route[] = [];
     for await (const r of rt.routes.iterate(dump)) {
       const n = nums(r);
       if (!routeMatches(f, r, n, dumpFamily)) continue;
+      // The sysctl write just before dropped the IPv4 cache (the kernel stops dumping entries
+      // of an older generation); one learned since cannot be deleted alone (rt.routes.delete
+      // refuses it: the kernel would delete a FIB route), so it is left for the next flush.
+      if (cache && r.family === AF_INET) continue;
       gone.push(r);
       if (p.stats >= 2) await printRoute(p, r, n);
     }
     if (gone.length === 0) {
       if (p.stats) {
-        if (round === 0) out.print('Nothing to flush.\n');
+        // After an IPv4 cache flush ip reports "complete after 0 round", not "Nothing".
+        if (round === 0 && (!cache || dumpFamily === AF_INET6)) out.print('Nothing to flush.\n');
         else out.print(`*** Flush is complete after ${round} round${round > 1 ? 's' : ''} ***\n`);
       }
       return 0;
@@ -1369,6 +1388,68 @@ async function flushRoutes(
       }),
     );
     if (p.stats) out.print(`\n*** Round ${round + 1}, deleting ${gone.length} entries ***\n`);
+  }
+}
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const ROUTE_FLUSH_PATH = '/proc/sys/net/ipv4/route/flush';
+
+// Run by `node -e` inside the namespace: open the sysctl write-only, write "-1"; print
+// `open ERRNO` or `write` on failure (the caller words it as ip does).
+const FLUSH_SCRIPT = [
+  "const fs = require('node:fs');",
+  'let fd;',
+  'try { fd = fs.openSync(process.argv[1], fs.constants.O_WRONLY); }',
+  "catch (e) { process.stdout.write('open ' + -e.errno); process.exit(0); }",
+  "try { if (fs.writeSync(fd, '-1') < 2) throw 0; } catch { process.stdout.write('write'); }",
+].join('\n');
+
+/**
+ * ip's iproute_flush_cache: write "-1" to /proc/sys/net/ipv4/route/flush of the namespace the
+ * command works in, which drops every cached IPv4 route (rt_cache_flush bumps the route
+ * generation). A /proc/sys/net file belongs to the namespace of the process that opens it,
+ * and Node's threads never change namespace, so with `-n NETNS` a short `node -e` writes it
+ * from inside through the library's netns.exec (the exec helper: setns, then exec). A failure
+ * is printed in ip's words and, as in ip, does not change the exit status.
+ */
+async function flushIpv4Cache(ctx: CliContext): Promise<void> {
+  let failure: string;
+  if (ctx.opts.netns === undefined) {
+    failure = writeFlushHere();
+  } else {
+    const r = await netns.exec(
+      ctx.opts.netns,
+      process.execPath,
+      ['-e', FLUSH_SCRIPT, ROUTE_FLUSH_PATH],
+      { etc: false },
+    );
+    if (r.code !== 0) {
+      throw new CliError(`rtnl: writing ${ROUTE_FLUSH_PATH} failed: ${r.stderr.trim()}`, 255);
+    }
+    failure = r.stdout;
+  }
+  if (failure.startsWith('open ')) {
+    ctx.out.error(`Cannot open "${ROUTE_FLUSH_PATH}": ${errnoText(Number(failure.slice(5)))}`);
+  } else if (failure === 'write') {
+    ctx.out.error('Cannot flush routing cache');
+  }
+}
+
+/** FLUSH_SCRIPT in this process (no -n: the namespace is ours); its failure word or ''. */
+function writeFlushHere(): string {
+  let fd: number;
+  try {
+    fd = openSync(ROUTE_FLUSH_PATH, fsConstants.O_WRONLY);
+  } catch (err) {
+    return `open ${-((err as { errno?: number }).errno ?? 0)}`;
+  }
+  try {
+    return writeSync(fd, '-1') < 2 ? 'write' : '';
+  } catch {
+    return 'write';
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -1510,7 +1591,12 @@ function parseNexthop(a: Args, st: ModifyState, devs: (string | undefined)[]): H
       const realm = parseRealms(v);
       if (realm === undefined) throw invarg('"realm" value is invalid\n', v);
       hop.realms = realm;
-    } else if (w === 'encap' || w === 'as') {
+    } else if (w === 'encap') {
+      // RTA_ENCAP + RTA_ENCAP_TYPE inside this rtnexthop, where ip's parse_one_nh puts them
+      // (the hop's keys keep the words' order).
+      a.next();
+      hop.encap = parseEncap(a);
+    } else if (w === 'as') {
       throw unsupported(`"${w}" in a nexthop`);
     } else break;
   }

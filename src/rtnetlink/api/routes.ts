@@ -588,7 +588,11 @@ export class Routes {
   /**
    * Delete a route: a spec naming it (`ip route del`: unset protocol, type and scope match any
    * route), or a {@link Route} from `list()` (deleted exactly: its table, type, protocol,
-   * scope, device, gateway and metric).
+   * scope, device, gateway and metric). A cached IPv6 route from `list({ cloned: true })`
+   * keeps RTM_F_CLONED (`cloned: true`), so only that exception goes, not the route it was
+   * cloned from (what `ip -6 route flush cache` does); a cached IPv4 route is refused
+   * (BAD_VALUE `route.cloned`): the kernel drops those only all at once, through
+   * net.ipv4.route.flush.
    */
   delete(route: RouteSpecInput | Route): Promise<void> {
     return this.#modify('delete', isRoute(route) ? specOf(route) : route);
@@ -880,5 +884,8 @@ function specOf(r: Route): RouteSpec<number> {
   if (a.oif !== undefined) spec.dev = a.oif;
   if (a.gateway !== undefined) spec.gateway = a.gateway;
   if (a.priority !== undefined) spec.priority = a.priority;
+  // A cached route names itself with RTM_F_CLONED: without it the kernel would delete the
+  // route of the FIB it was cloned from.
+  if (r.flags.raw & RTM_F.cloned) spec.cloned = true;
   return spec;
 }

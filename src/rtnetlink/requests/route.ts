@@ -8,7 +8,8 @@
 // [dev D] [METRICS…] [nexthop …]`. iproute2 emits attributes as it parses the command line,
 // then appends RTA_OIF, RTA_METRICS and RTA_MULTIPATH; metrics keep the order they are given
 // in (the keys' order here, as on iproute2's command line). Like iproute2, RTA_METRICS and
-// RTA_MULTIPATH are sent without NLA_F_NESTED.
+// RTA_MULTIPATH are sent without NLA_F_NESTED. Inside a hop, RTA_GATEWAY, RTA_ENCAP +
+// RTA_ENCAP_TYPE and RTA_FLOW follow the hop object's keys (ip's `nexthop` words, in order).
 import { AttributeWriter, NLA_F_NESTED } from '../../netlink/attributes.js';
 import { NetlinkEncodeError } from '../../netlink/errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/message.js';
@@ -158,7 +159,11 @@ export interface RouteMetrics {
   lock?: (keyof typeof RTAX)[] | undefined;
 }
 
-/** One hop of a multipath route (struct rtnexthop + its attributes). */
+/**
+ * One hop of a multipath route (struct rtnexthop + its attributes). Its gateway, encap and
+ * realms attributes are written in the order of the object's keys, as iproute2 writes them in
+ * the order of its command line (`nexthop via GW encap …` or `nexthop encap … via GW`).
+ */
 export interface NexthopSpec<Dev = number> {
   /** Gateway; one of another family than the route's goes in RTA_VIA. */
   gateway?: string | undefined;
@@ -170,6 +175,11 @@ export interface NexthopSpec<Dev = number> {
   onlink?: boolean | undefined;
   /** RTA_FLOW realms. */
   realms?: number | undefined;
+  /**
+   * A lightweight tunnel for this hop alone (RTA_ENCAP + RTA_ENCAP_TYPE inside the rtnexthop),
+   * as in RouteSpec.encap: `{ type: 'ip', id: 5n, dst: '192.0.2.9' }`.
+   */
+  encap?: EncapSpec | undefined;
 }
 
 /**
@@ -220,6 +230,14 @@ export interface RouteSpec<Dev = number> {
   encap?: EncapSpec | undefined;
   /** Multipath (RTA_MULTIPATH): one entry per hop. */
   nexthops?: NexthopSpec<Dev>[] | undefined;
+  /**
+   * RTM_F_CLONED in rtm_flags: name a cached route (an IPv6 route exception, learned from a
+   * "packet too big" or a redirect; `ip -6 route show cache`) rather than the route it was
+   * cloned from. Delete only, IPv6 only: the kernel turns the flag into RTF_CACHE and removes
+   * just the exception (inet6_rtm_delroute → ip6_route_del), while IPv4 ignores it and would
+   * delete a route of the FIB (its cache is flushed whole through net.ipv4.route.flush).
+   */
+  cloned?: boolean | undefined;
 }
 
 const RT_SCOPE_UNIVERSE = 0;
@@ -263,12 +281,17 @@ function sameFamily(a: InetAddress | InetPrefix, family: InetFamily, path: strin
   }
 }
 
+/** A hop's attributes, in the order they are written. */
+type HopAttr =
+  | { kind: 'gateway'; gateway: InetAddress }
+  | { kind: 'encap'; encap: EncodedEncap }
+  | { kind: 'realms'; realms: number };
+
 interface Hop {
-  gateway: InetAddress | undefined;
   ifindex: number;
   hops: number;
   flags: number;
-  realms: number | undefined;
+  attrs: HopAttr[];
 }
 
 // The fields of a RouteSpec and a NexthopSpec: anything else is a mistake (`metric` for
@@ -295,8 +318,9 @@ const ROUTE_KEYS = new Set([
   'metrics',
   'encap',
   'nexthops',
+  'cloned',
 ]);
-const NEXTHOP_KEYS = new Set(['gateway', 'dev', 'weight', 'onlink', 'realms']);
+const NEXTHOP_KEYS = new Set(['gateway', 'dev', 'weight', 'onlink', 'realms', 'encap']);
 
 function checkKeys(o: object, known: ReadonlySet<string>, path: string, hint: string): void {
   for (const key in o) {
@@ -407,8 +431,22 @@ export function buildRouteRequest(op: RouteOp, spec: RouteSpec<number>): Request
     else scope = RT_SCOPE_UNIVERSE;
   } else scope = del ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
 
+  if (spec.cloned !== undefined && typeof spec.cloned !== 'boolean') {
+    throw bad('route.cloned', 'expected a boolean');
+  }
+  if (spec.cloned && !del) {
+    throw bad('route.cloned', 'only a delete can name a cached route (RTM_F_CLONED)');
+  }
+  if (spec.cloned && family !== AF_INET6) {
+    throw bad(
+      'route.cloned',
+      'IPv4 cached routes cannot be deleted one by one (the kernel would delete a FIB route); ' +
+        'write net.ipv4.route.flush instead',
+    );
+  }
+
   const fam = family;
-  const rtmFlags = spec.onlink ? RTNH_F_ONLINK : 0;
+  const rtmFlags = (spec.onlink ? RTNH_F_ONLINK : 0) | (spec.cloned ? RTM_F_CLONED : 0);
   return {
     type: del ? RTM_DELROUTE : RTM_NEWROUTE,
     flags: OP_FLAGS[op],
@@ -426,10 +464,7 @@ export function buildRouteRequest(op: RouteOp, spec: RouteSpec<number>): Request
       if (dst) w.binary(RTA_DST, dst.bytes);
       if (src) w.binary(RTA_SRC, src.bytes);
       if (nhid !== undefined) w.u32(RTA_NH_ID, nhid);
-      if (encap) {
-        w.binary(RTA_ENCAP, encap.bytes, NLA_F_NESTED);
-        w.u16(RTA_ENCAP_TYPE, encap.type);
-      }
+      if (encap) writeEncap(w, encap);
       if (gateway) writeGateway(w, gateway, fam);
       if (rtaTable !== undefined) w.u32(RTA_TABLE, rtaTable);
       if (priority !== undefined) w.u32(RTA_PRIORITY, priority);
@@ -457,20 +492,35 @@ export type EncapSpec = {
     : never);
 }[keyof EncapSets];
 
-/** Encode the encap's attributes now (so a bad value is refused before anything is sent). */
-function encapBytes(encap: EncapSpec): { type: number; bytes: Uint8Array } {
-  if (typeof encap !== 'object' || encap === null) throw bad('route.encap', 'expected an object');
+/** An encap's RTA_ENCAP_TYPE and the payload of its RTA_ENCAP. */
+interface EncodedEncap {
+  type: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Encode the encap's attributes now (so a bad value is refused before anything is sent);
+ * `path` names it in errors (`route.encap`, `route.nexthops[1].encap`).
+ */
+function encapBytes(encap: EncapSpec, path = 'route.encap'): EncodedEncap {
+  if (typeof encap !== 'object' || encap === null) throw bad(path, 'expected an object');
   const { type, ...attrs } = encap as { type: unknown } & Record<string, unknown>;
   const sets = routeAttributes.attrs.encap.sets as Record<string, AttributeSet>;
   if (typeof type !== 'string' || !Object.hasOwn(sets, type)) {
-    throw bad('route.encap.type', `expected one of ${Object.keys(sets).join(', ')}`);
+    throw bad(`${path}.type`, `expected one of ${Object.keys(sets).join(', ')}`);
   }
   const w = new AttributeWriter(64);
-  sets[type]!.encode(w, attrs, `route.encap(${type})`);
+  sets[type]!.encode(w, attrs, `${path}(${type})`);
   return {
     type: LWTUNNEL_ENCAP[type as keyof typeof LWTUNNEL_ENCAP],
     bytes: Buffer.from(w.bytes()),
   };
+}
+
+/** RTA_ENCAP (NLA_F_NESTED, as iproute2's rta_nest sets it) then RTA_ENCAP_TYPE. */
+function writeEncap(w: AttributeWriter, encap: EncodedEncap): void {
+  w.binary(RTA_ENCAP, encap.bytes, NLA_F_NESTED);
+  w.u16(RTA_ENCAP_TYPE, encap.type);
 }
 
 function writeGateway(w: AttributeWriter, gw: InetAddress, family: InetFamily): void {
@@ -548,12 +598,22 @@ function hopList(list: NexthopSpec<number>[]): Hop[] {
     if (typeof h !== 'object' || h === null) throw bad(path, 'expected an object');
     const weight = h.weight === undefined ? 1 : checkUint(h.weight, 256, `${path}.weight`);
     if (weight === 0) throw bad(`${path}.weight`, 'expected an integer in 1..256, got 0');
+    // The attributes in the order of the hop's keys (iproute2's command-line order).
+    const attrs: HopAttr[] = [];
+    for (const key of Object.keys(h)) {
+      if (key === 'gateway' && h.gateway !== undefined) {
+        attrs.push({ kind: 'gateway', gateway: parseInetAddress(h.gateway, `${path}.gateway`) });
+      } else if (key === 'encap' && h.encap !== undefined) {
+        attrs.push({ kind: 'encap', encap: encapBytes(h.encap, `${path}.encap`) });
+      } else if (key === 'realms' && h.realms !== undefined) {
+        attrs.push({ kind: 'realms', realms: checkU32(h.realms, `${path}.realms`) });
+      }
+    }
     return {
-      gateway: h.gateway === undefined ? undefined : parseInetAddress(h.gateway, `${path}.gateway`),
       ifindex: h.dev === undefined ? 0 : checkUint(h.dev, 0x7fffffff, `${path}.dev`),
       hops: weight - 1,
       flags: h.onlink ? RTNH_F_ONLINK : 0,
-      realms: h.realms === undefined ? undefined : checkU32(h.realms, `${path}.realms`),
+      attrs,
     };
   });
 }
@@ -567,8 +627,11 @@ function writeHops(w: AttributeWriter, hops: Hop[], family: InetFamily): void {
     w.rawU8(h.flags);
     w.rawU8(h.hops);
     w.rawU32(h.ifindex);
-    if (h.gateway) writeGateway(w, h.gateway, family);
-    if (h.realms !== undefined) w.u32(RTA_FLOW, h.realms);
+    for (const a of h.attrs) {
+      if (a.kind === 'gateway') writeGateway(w, a.gateway, family);
+      else if (a.kind === 'encap') writeEncap(w, a.encap);
+      else w.u32(RTA_FLOW, a.realms);
+    }
     w.buf.writeUInt16LE(w.pos - start, start);
   }
   w.end(at);

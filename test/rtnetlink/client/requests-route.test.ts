@@ -14,7 +14,9 @@ import {
   type RouteOp,
   type RouteSpec,
 } from '../../../src/rtnetlink/requests/route.js';
+import { cat, hex, nla, u32le } from '../../helpers/bytes.js';
 import { listFixtures, loadFixture } from '../../helpers/fixtures.js';
+import { cValues } from '../../helpers/uapi.js';
 
 // <linux/netlink.h>
 const NLM_F_REQUEST = 0x1;
@@ -27,15 +29,24 @@ const RTMSG_SIZE = 12;
 /**
  * iproute2's addattr8/addattr16 leave whatever its stack held in the alignment padding after a
  * 1- or 2-byte attribute (the kernel ignores padding); we write zeros. Zero the captured
- * padding the same way, walking the TLVs here (and into NLA_F_NESTED nests) independently of
- * the codec under test.
+ * padding the same way, walking the TLVs here (and into NLA_F_NESTED nests, and the
+ * rtnexthops of a top-level RTA_MULTIPATH) independently of the codec under test.
  */
-function zeroPadding(buf: Buffer, start: number, end: number): Buffer {
+function zeroPadding(buf: Buffer, start: number, end: number, top = true): Buffer {
   for (let off = start; off + 4 <= end; ) {
     const len = buf.readUInt16LE(off);
     const type = buf.readUInt16LE(off + 2);
     if (len < 4 || off + len > end) break;
-    if (type & 0x8000) zeroPadding(buf, off + 4, off + len);
+    if (type & 0x8000) zeroPadding(buf, off + 4, off + len, false);
+    // RTA_MULTIPATH (9): struct rtnexthop (8 bytes: len, flags, hops, ifindex) + attributes.
+    if (top && type === 9) {
+      for (let h = off + 4; h + 8 <= off + len; ) {
+        const hopLen = buf.readUInt16LE(h);
+        if (hopLen < 8 || h + hopLen > off + len) break;
+        zeroPadding(buf, h + 8, h + hopLen, false);
+        h += (hopLen + 3) & ~3;
+      }
+    }
     const next = Math.min(end, off + ((len + 3) & ~3));
     buf.fill(0, off + len, next);
     off = next;
@@ -286,6 +297,103 @@ const MODIFY: [string, RouteOp, RouteSpec<number>][] = [
     { type: 'throw', dst: '10.10.4.0/24', table: 1000 },
   ],
   ['route-requests/replace.request', 'replace', { dst: '198.51.100.0/24', gateway: '10.0.1.2' }],
+  // fixtures/route-nh-encap: a lightweight tunnel inside a nexthop; d0 = 2, d1 = 3. The hop's
+  // gateway, encap and realms follow its keys, as ip's words do.
+  [
+    'route-nh-encap/add-mpls.request',
+    'add',
+    {
+      dst: '10.50.0.0/24',
+      nexthops: [
+        { gateway: '10.0.0.2', dev: 2, encap: { type: 'mpls', dst: [100], ttl: 5 } },
+        { gateway: '10.0.1.2', dev: 3, encap: { type: 'mpls', dst: [200, 300] }, weight: 2 },
+      ],
+    },
+  ],
+  [
+    'route-nh-encap/add-ip.request',
+    'add',
+    {
+      dst: '10.52.0.0/24',
+      nexthops: [
+        { gateway: '10.0.0.2', dev: 2, encap: { type: 'ip', id: 5n, dst: '10.0.0.9', ttl: 3 } },
+        { gateway: '10.0.1.2', dev: 3, weight: 2 },
+      ],
+    },
+  ],
+  [
+    'route-nh-encap/add-encap-first.request',
+    'add',
+    {
+      dst: '10.53.0.0/24',
+      nexthops: [
+        {
+          // TUNNEL_KEY (4) | TUNNEL_CSUM (1)
+          encap: { type: 'ip', id: 6n, dst: '10.0.0.9', tos: 0x10, flags: 5 },
+          gateway: '10.0.0.2',
+          dev: 2,
+          realms: 5,
+        },
+        { gateway: '10.0.1.2', dev: 3 },
+      ],
+    },
+  ],
+  [
+    'route-nh-encap/add-seg6-inet.request',
+    'add',
+    {
+      dst: '10.54.0.0/24',
+      nexthops: [
+        {
+          gateway: '10.0.0.2',
+          dev: 2,
+          encap: {
+            type: 'seg6',
+            srh: { mode: 'encap', segments: ['2001:db8::10', '2001:db8::20'] },
+          },
+        },
+        { gateway: '10.0.1.2', dev: 3 },
+      ],
+    },
+  ],
+  [
+    'route-nh-encap/add-ipv6-ip6.request',
+    'add',
+    {
+      dst: '2001:db8:20::/64',
+      nexthops: [
+        {
+          gateway: '2001:db8::2',
+          dev: 2,
+          encap: { type: 'ip6', id: 7n, dst: '2001:db8::9', hoplimit: 9, tc: 0x10 },
+        },
+        { gateway: '2001:db8:1::2', dev: 3 },
+      ],
+    },
+  ],
+  [
+    'route-nh-encap/add-ipv6-seg6.request',
+    'add',
+    {
+      dst: '2001:db8:21::/64',
+      nexthops: [
+        {
+          gateway: '2001:db8::2',
+          dev: 2,
+          // Inline mode: ip adds the :: slot the kernel fills with the packet's destination.
+          encap: { type: 'seg6', srh: { mode: 'inline', segments: ['2001:db8::10', '::'] } },
+        },
+        {
+          gateway: '2001:db8:1::2',
+          dev: 3,
+          encap: {
+            type: 'seg6',
+            srh: { mode: 'encap', segments: ['2001:db8::20', '2001:db8::30'] },
+          },
+        },
+      ],
+    },
+  ],
   // fixtures/route-test: `ip route test …` (NLM_F_EXCL alone); d0 = 2.
   ['route-test/test-exists.request', 'test', { dst: '198.51.100.0/24', gateway: '192.0.2.254' }],
   ['route-test/test-missing.request', 'test', { dst: '203.0.113.0/24', gateway: '192.0.2.254' }],
@@ -337,6 +445,9 @@ const DUMPS: [string, RouteDumpFilter<number>][] = [
   ['route-cache/dump-cache-all.request', { cloned: true }],
   ['route-cache/dump-cache-main.request', { family: 'inet', table: 'main', cloned: true }],
   ['route-cache/dump-ipv6-cache.request', { family: 'inet6', table: 'main', cloned: true }],
+  // ip -j route show / ip -j -6 route show, after the nexthop encap routes
+  ['route-nh-encap/dump-main.request', { family: 'inet', table: 'main' }],
+  ['route-nh-encap/dump-ipv6.request', { family: 'inet6', table: 'main' }],
 ];
 
 describe('route requests equal iproute2 requests', () => {
@@ -405,5 +516,101 @@ describe('route specs with fields the builder does not know', () => {
         nexthops: [{ dev: 2 }, { dev: 3, wieght: 2 }],
       } as never),
     ).toThrow(expect.objectContaining({ path: 'route.nexthops[1].wieght' }));
+  });
+});
+
+describe('an encap in a nexthop', () => {
+  // [encap of the second hop, error code, path]
+  it.each([
+    [5, 'BAD_VALUE', 'route.nexthops[1].encap'],
+    [{ type: 'nope' }, 'BAD_VALUE', 'route.nexthops[1].encap.type'],
+    [{ type: 'mpls', dst: [1 << 20] }, 'OUT_OF_RANGE', 'route.nexthops[1].encap(mpls).dst[0]'],
+    [{ type: 'ip', ttl: 300 }, 'OUT_OF_RANGE', 'route.nexthops[1].encap(ip).ttl'],
+    [{ type: 'ip', bogus: 1 }, 'UNKNOWN_ATTRIBUTE', 'route.nexthops[1].encap(ip)'],
+  ])('%j is refused with the hop named', (encap, code, path) => {
+    expect(() =>
+      buildRouteRequest('add', {
+        dst: '192.0.2.0/24',
+        nexthops: [{ dev: 2 }, { gateway: '192.0.2.2', encap: encap as never }],
+      }),
+    ).toThrow(expect.objectContaining({ code, path }));
+  });
+
+  it('is written where its key stands among gateway and realms', () => {
+    const encap = { type: 'ip', dst: '192.0.2.9' } as const;
+    const hex = (hop: object) =>
+      planPayload(buildRouteRequest('add', { dst: '198.51.100.0/24', nexthops: [hop] })).toString(
+        'hex',
+      );
+    // struct rtmsg, RTA_DST, then RTA_MULTIPATH (len 48) with one rtnexthop (len 44, ifindex 2).
+    const head = '02180000fe0300010000000008000100c6336400' + '30000900' + '2c00000002000000';
+    const gw = '08000500c0000202'; // RTA_GATEWAY 192.0.2.2
+    const enc = '0c001680' + '08000200c0000209' + '060015000200' + '0000'; // RTA_ENCAP, _TYPE ip
+    const flow = '08000b0007000000'; // RTA_FLOW 7
+    expect(hex({ gateway: '192.0.2.2', dev: 2, encap, realms: 7 })).toBe(head + gw + enc + flow);
+    expect(hex({ realms: 7, encap, dev: 2, gateway: '192.0.2.2' })).toBe(head + flow + enc + gw);
+  });
+});
+
+describe('a cached route to delete (cloned: RTM_F_CLONED)', () => {
+  // Values from the kernel headers (the C compiler), bytes from the independent builder.
+  const { values: C, unknown } = cValues({
+    AF_INET6: 'AF_INET6',
+    RTM_DELROUTE: 'RTM_DELROUTE',
+    RTM_F_CLONED: 'RTM_F_CLONED',
+    RT_TABLE_MAIN: 'RT_TABLE_MAIN',
+    RTA_DST: 'RTA_DST',
+    RTA_GATEWAY: 'RTA_GATEWAY',
+    RTA_OIF: 'RTA_OIF',
+  });
+
+  it('the headers know every constant', () => {
+    expect(unknown).toEqual([]);
+  });
+
+  it.each([
+    // [spec, rtm_flags, attributes after RTA_DST]
+    [{ dst: '2001:db8:2::1/128', cloned: true }, 'RTM_F_CLONED', []],
+    [
+      { dst: '2001:db8:2::1', gateway: '2001:db8:1::2', dev: 2, table: 'main', cloned: true },
+      'RTM_F_CLONED',
+      ['gateway', 'oif'],
+    ],
+    [{ dst: '2001:db8:2::1/128', cloned: false }, '', []],
+  ] as const)('%j', (spec, flagName, attrs) => {
+    const plan = buildRouteRequest('delete', spec as RouteSpec<number>);
+    const rest = attrs.map((a) =>
+      a === 'gateway'
+        ? nla(C.RTA_GATEWAY!, hex('20010db8 00010000 00000000 00000002'))
+        : nla(C.RTA_OIF!, u32le(2)),
+    );
+    expect({ type: plan.type, flags: plan.flags }).toEqual({ type: C.RTM_DELROUTE, flags: 0 });
+    expect(planPayload(plan).toString('hex')).toBe(
+      cat(
+        // struct rtmsg: family, dst_len, src_len, tos, table, protocol (0: any), scope
+        // (universe: IPv6), type (RTN_UNSPEC: any), flags
+        Buffer.of(C.AF_INET6!, 128, 0, 0, C.RT_TABLE_MAIN!, 0, 0, 0),
+        u32le(flagName ? C[flagName]! : 0),
+        nla(C.RTA_DST!, hex('20010db8 00020000 00000000 00000001')),
+        ...rest,
+      ).toString('hex'),
+    );
+  });
+
+  it.each([
+    // Only a delete names a cached route (the kernel refuses RTF_CACHE on add).
+    ['add', { dst: '2001:db8:2::1/128', dev: 2, cloned: true }, /only a delete/],
+    ['replace', { dst: '2001:db8:2::1/128', dev: 2, cloned: true }, /only a delete/],
+    // IPv4 ignores RTM_F_CLONED on delete: the FIB route of that prefix would go.
+    ['delete', { dst: '10.2.0.1/32', cloned: true }, /IPv4/],
+    ['delete', { dst: '2001:db8:2::1/128', cloned: 1 }, /boolean/],
+  ] as const)('%s %j is refused, naming route.cloned', (op, spec, message) => {
+    expect(() => buildRouteRequest(op, spec as unknown as RouteSpec<number>)).toThrow(
+      expect.objectContaining({
+        code: 'BAD_VALUE',
+        path: 'route.cloned',
+        message: expect.stringMatching(message),
+      }),
+    );
   });
 });
