@@ -3,7 +3,6 @@
 // (`route show cache` / `cloned`, RTM_F_CLONED dumps) with real cached routes: path MTU
 // exceptions learned from a router namespace whose next link has a 1280-byte MTU.
 // Runs the built CLI.
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asRtnl,
@@ -12,6 +11,8 @@ import {
   expectSameJson,
   expectSameText,
   normalise,
+  type PmtuLab,
+  pmtuLab,
   type Twin,
   twin,
   VOLATILE,
@@ -134,48 +135,17 @@ const timers = (s: string) =>
 const TIMERS = [...VOLATILE.timers, '**.age'];
 
 describe('rtnl route show cache (path MTU exceptions)', () => {
+  let lab: PmtuLab;
   let host: CliNs;
   let router: CliNs;
   beforeAll(() => {
-    host = cliNs(['link set lo up']);
-    router = cliNs(['link set lo up']);
-    host.setup([
-      `link add v0 type veth peer name v1 netns ${router.path}`,
-      'link set v0 up',
-      'address add 10.1.0.1/24 dev v0',
-      '-6 address add 2001:db8:1::1/64 dev v0 nodad',
-      'route add 10.2.0.0/24 via 10.1.0.2',
-      '-6 route add 2001:db8:2::/64 via 2001:db8:1::2',
-      'route add 10.3.0.0/24 via 10.1.0.2 table 100',
-    ]);
-    router.setup([
-      'link set v1 up',
-      'address add 10.1.0.2/24 dev v1',
-      '-6 address add 2001:db8:1::2/64 dev v1 nodad',
-      'link add d0 mtu 1280 type ifb',
-      'link set d0 up',
-      'address add 10.2.0.2/24 dev d0',
-      '-6 address add 2001:db8:2::2/64 dev d0 nodad',
-    ]);
-    const inNs = (ns: CliNs, argv: string[]) =>
-      spawnSync('nsenter', [`--net=${ns.path}`, ...argv], { encoding: 'utf8' });
-    const sysctl = inNs(router, [
-      'sysctl',
-      '-qw',
-      'net.ipv4.ip_forward=1',
-      'net.ipv6.conf.all.forwarding=1',
-    ]);
-    expect(sysctl.status).toBe(0);
-    // Too big for the router's d0: it answers "fragmentation needed" / "packet too big". IPv4
-    // dumps an exception only once a route lookup bound a cached route to it: ping twice.
-    for (let i = 0; i < 2; i++) {
-      inNs(host, ['ping', '-c1', '-W1', '-M', 'do', '-s', '1400', '10.2.0.1']);
-      inNs(host, ['ping', '-6', '-c1', '-W1', '-M', 'do', '-s', '1400', '2001:db8:2::1']);
-    }
+    // The path-MTU exceptions of helpers.ts's lab, plus a route in table 100 for the filters.
+    lab = pmtuLab();
+    ({ host, router } = lab);
+    host.setup(['route add 10.3.0.0/24 via 10.1.0.2 table 100']);
   });
   afterAll(() => {
-    host?.close();
-    router?.close();
+    lab?.close();
   });
 
   it('the kernel holds the cached routes (ip shows them)', () => {
