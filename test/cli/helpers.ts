@@ -363,3 +363,84 @@ export function pmtuLab(): PmtuLab {
   }
   return self;
 }
+
+// ---- requests captured with strace --------------------------------------------------------
+
+/** One netlink message a traced command wrote. */
+export interface SentMessage {
+  type: number;
+  flags: number;
+  /** The message whole (header included). */
+  bytes: Buffer;
+}
+
+/**
+ * The netlink messages of a `strace -e trace=sendto,sendmsg -e write=all` log, from its hex
+ * dumps, datagram by datagram, in order.
+ */
+export function straceSentMessages(log: string): SentMessage[] {
+  const datagrams: number[][] = [];
+  let cur: number[] | undefined;
+  for (const line of log.split('\n')) {
+    if (/^\d+ +(sendto|sendmsg)\(/.test(line)) {
+      cur = [];
+      datagrams.push(cur);
+    } else if (/^\d+ /.test(line)) {
+      cur = undefined;
+    } else if (cur) {
+      const m = /^ \| [0-9a-f]{5} {2}((?:[0-9a-f]{2} {1,2})+)/.exec(line);
+      if (m) for (const h of m[1]!.match(/[0-9a-f]{2}/g)!) cur.push(Number.parseInt(h, 16));
+    }
+  }
+  const out: SentMessage[] = [];
+  for (const d of datagrams) {
+    const b = Buffer.from(d);
+    for (let o = 0; o + 16 <= b.length; ) {
+      const len = b.readUInt32LE(o);
+      if (len < 16 || o + len > b.length) break;
+      out.push({
+        type: b.readUInt16LE(o + 4),
+        flags: b.readUInt16LE(o + 6),
+        bytes: Buffer.from(b.subarray(o, o + len)),
+      });
+      o += (len + 3) & ~3;
+    }
+  }
+  return out;
+}
+
+const NLA_F_NESTED = 0x8000;
+const NLA_TYPE_MASK = 0x3fff;
+const RTA_METRICS = 8;
+const RTA_MULTIPATH = 9;
+const RTA_ENCAP = 22;
+
+/**
+ * Zero the alignment padding after each attribute in `b[start, end)`: ip leaves whatever its
+ * stack held there (`encap ip … ttl 3` pads a u8 with stray bytes), rtnl writes zeros, the
+ * kernel reads neither. Walks NLA_F_NESTED nests and, with `route`, RTA_METRICS and RTA_ENCAP
+ * (nested with or without the flag) and the rtnexthops of RTA_MULTIPATH (an 8-byte struct
+ * rtnexthop, then its attributes).
+ */
+export function zeroAttributePadding(b: Buffer, start: number, end: number, route: boolean): void {
+  for (let o = start; o + 4 <= end; ) {
+    const len = b.readUInt16LE(o);
+    const raw = b.readUInt16LE(o + 2);
+    const type = raw & NLA_TYPE_MASK;
+    if (len < 4 || o + len > end) return;
+    if (raw & NLA_F_NESTED || (route && (type === RTA_METRICS || type === RTA_ENCAP))) {
+      zeroAttributePadding(b, o + 4, o + len, false);
+    }
+    if (route && type === RTA_MULTIPATH) {
+      for (let h = o + 4; h + 8 <= o + len; ) {
+        const hopLen = b.readUInt16LE(h);
+        if (hopLen < 8 || h + hopLen > o + len) break;
+        zeroAttributePadding(b, h + 8, h + hopLen, false);
+        h += (hopLen + 3) & ~3;
+      }
+    }
+    const next = Math.min(end, (o + len + 3) & ~3);
+    b.fill(0, o + len, next);
+    o = next;
+  }
+}

@@ -9,7 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asRtnl, type CliNs, cliNs, expectSameJson, RTNL_BIN } from './helpers.js';
+import {
+  asRtnl,
+  type CliNs,
+  cliNs,
+  expectSameJson,
+  RTNL_BIN,
+  straceSentMessages,
+  zeroAttributePadding,
+} from './helpers.js';
 
 const BASE = [
   'link set lo up',
@@ -25,66 +33,16 @@ const BASE = [
 
 // <linux/rtnetlink.h>
 const RTM_NEWROUTE = 24;
-const RTA_MULTIPATH = 9;
-const NLA_F_NESTED = 0x8000;
 
-/** RTM_NEWROUTE messages a traced command wrote, from strace's hex dumps (`-e write=all`). */
+/** RTM_NEWROUTE messages a traced command wrote, seq, port id and padding zeroed, as hex. */
 function sentRoutes(log: string): string[] {
-  const datagrams: number[][] = [];
-  let cur: number[] | undefined;
-  for (const line of log.split('\n')) {
-    if (/^\d+ +(sendto|sendmsg)\(/.test(line)) {
-      cur = [];
-      datagrams.push(cur);
-    } else if (/^\d+ /.test(line)) {
-      cur = undefined;
-    } else if (cur) {
-      const m = /^ \| [0-9a-f]{5} {2}((?:[0-9a-f]{2} {1,2})+)/.exec(line);
-      if (m) for (const h of m[1]!.match(/[0-9a-f]{2}/g)!) cur.push(Number.parseInt(h, 16));
-    }
-  }
-  const out: string[] = [];
-  for (const d of datagrams) {
-    const b = Buffer.from(d);
-    for (let o = 0; o + 16 <= b.length; ) {
-      const len = b.readUInt32LE(o);
-      if (len < 16 || o + len > b.length) break;
-      if (b.readUInt16LE(o + 4) === RTM_NEWROUTE) {
-        const msg = Buffer.from(b.subarray(o, o + len));
-        msg.fill(0, 8, 16); // seq, port id
-        zeroPadding(msg, 16 + 12, msg.length, true); // after nlmsghdr + struct rtmsg
-        out.push(msg.toString('hex'));
-      }
-      o += (len + 3) & ~3;
-    }
-  }
-  return out;
-}
-
-/**
- * Zero the alignment padding after each attribute: ip leaves whatever its stack held there
- * (`encap ip … ttl 3` pads a u8 with stray bytes), rtnl writes zeros, the kernel reads neither.
- * Walks NLA_F_NESTED nests (RTA_ENCAP) and the rtnexthops of RTA_MULTIPATH (8-byte struct
- * rtnexthop, then its attributes).
- */
-function zeroPadding(b: Buffer, start: number, end: number, top: boolean): void {
-  for (let o = start; o + 4 <= end; ) {
-    const len = b.readUInt16LE(o);
-    const type = b.readUInt16LE(o + 2);
-    if (len < 4 || o + len > end) return;
-    if (type & NLA_F_NESTED) zeroPadding(b, o + 4, o + len, false);
-    if (top && type === RTA_MULTIPATH) {
-      for (let h = o + 4; h + 8 <= o + len; ) {
-        const hopLen = b.readUInt16LE(h);
-        if (hopLen < 8 || h + hopLen > o + len) break;
-        zeroPadding(b, h + 8, h + hopLen, false);
-        h += (hopLen + 3) & ~3;
-      }
-    }
-    const next = Math.min(end, (o + len + 3) & ~3);
-    b.fill(0, o + len, next);
-    o = next;
-  }
+  return straceSentMessages(log)
+    .filter((m) => m.type === RTM_NEWROUTE)
+    .map(({ bytes }) => {
+      bytes.fill(0, 8, 16); // seq, port id
+      zeroAttributePadding(bytes, 16 + 12, bytes.length, true); // after nlmsghdr + struct rtmsg
+      return bytes.toString('hex');
+    });
 }
 
 let dir: string;

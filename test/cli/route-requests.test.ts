@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliNs, cliNs, RTNL_BIN } from './helpers.js';
+import {
+  type CliNs,
+  cliNs,
+  RTNL_BIN,
+  straceSentMessages,
+  zeroAttributePadding,
+} from './helpers.js';
 
 const BASE = [
   'link set lo up',
@@ -32,54 +38,16 @@ interface Request {
   payload: string;
 }
 
-/** The netlink messages a traced command wrote, from strace's hex dumps (`-e write=all`). */
+/** The netlink messages a traced command wrote, attribute padding zeroed. */
 function sentMessages(log: string): Request[] {
-  const datagrams: number[][] = [];
-  let cur: number[] | undefined;
-  for (const line of log.split('\n')) {
-    if (/^\d+ +(sendto|sendmsg)\(/.test(line)) {
-      cur = [];
-      datagrams.push(cur);
-    } else if (/^\d+ /.test(line)) {
-      cur = undefined;
-    } else if (cur) {
-      const m = /^ \| [0-9a-f]{5} {2}((?:[0-9a-f]{2} {1,2})+)/.exec(line);
-      if (m) for (const h of m[1]!.match(/[0-9a-f]{2}/g)!) cur.push(Number.parseInt(h, 16));
+  return straceSentMessages(log).map(({ type, flags, bytes }) => {
+    const payload = bytes.subarray(16);
+    // Family header (rtmsg, fib_rule_hdr, ndmsg: 12 bytes each), then the attributes.
+    if (MODIFY_TYPES.has(type)) {
+      zeroAttributePadding(payload, 12, payload.length, type === 24 || type === 25);
     }
-  }
-  const out: Request[] = [];
-  for (const d of datagrams) {
-    const b = Buffer.from(d);
-    for (let o = 0; o + 16 <= b.length; ) {
-      const len = b.readUInt32LE(o);
-      if (len < 16 || o + len > b.length) break;
-      const type = b.readUInt16LE(o + 4);
-      const payload = Buffer.from(b.subarray(o + 16, o + len));
-      // Family header (rtmsg, fib_rule_hdr, ndmsg: 12 bytes each), then the attributes.
-      if (MODIFY_TYPES.has(type))
-        zeroPadding(payload, 12, payload.length, type === 24 || type === 25);
-      out.push({ type, flags: b.readUInt16LE(o + 6), payload: payload.toString('hex') });
-      o += (len + 3) & ~3;
-    }
-  }
-  return out;
-}
-
-/**
- * Zero the alignment padding after each attribute: ip leaves whatever its stack held there
- * (`encap ip … ttl 3` pads a u8 with two stray bytes), the library writes zeros, the kernel
- * reads neither. For routes, RTA_METRICS (8) and RTA_ENCAP (22) are walked too.
- */
-function zeroPadding(b: Buffer, start: number, end: number, route: boolean): void {
-  for (let o = start; o + 4 <= end; ) {
-    const len = b.readUInt16LE(o);
-    const type = b.readUInt16LE(o + 2) & 0x3fff;
-    if (len < 4 || o + len > end) return;
-    if (route && (type === 8 || type === 22)) zeroPadding(b, o + 4, o + len, false);
-    const next = Math.min(end, (o + len + 3) & ~3);
-    b.fill(0, o + len, next);
-    o = next;
-  }
+    return { type, flags, payload: payload.toString('hex') };
+  });
 }
 
 let dir: string;
