@@ -11,6 +11,7 @@
 //
 // Runs the built CLI: npm test builds dist/ first (bin/rtnl.js loads dist/cli.js).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { createNetns, type Netns } from '../../src/ns/index.js';
 
@@ -443,4 +444,25 @@ export function zeroAttributePadding(b: Buffer, start: number, end: number, rout
     b.fill(0, o + len, next);
     o = next;
   }
+}
+
+/**
+ * Run `ip ARGS` inside `ns` (through nsenter), or any other command as given (rtnl takes
+ * `-n PATH` itself), under strace, and return the strace log and the command's stderr.
+ */
+export function straced(
+  ns: CliNs,
+  logFile: string,
+  cmd: string,
+  args: readonly string[],
+): { log: string; stderr: string } {
+  const argv = ['-f', '-qq', '-e', 'trace=sendto,sendmsg', '-e', 'write=all', '-o', logFile];
+  const r =
+    cmd === 'ip'
+      ? spawnSync('nsenter', [`--net=${ns.path}`, 'strace', ...argv, cmd, ...args], {
+          encoding: 'utf8',
+        })
+      : spawnSync('strace', [...argv, cmd, ...args], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { log: readFileSync(logFile, 'utf8'), stderr: r.stderr };
 }

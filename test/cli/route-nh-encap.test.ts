@@ -4,8 +4,8 @@
 // rtnl -j shows of the routes afterwards equals ip -j; a bad encap in a hop is refused as ip
 // refuses it, before anything is sent. This kernel has no MPLS: both requests are refused
 // (EOPNOTSUPP), their bytes still compared.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   cliNs,
   expectSameJson,
   RTNL_BIN,
+  straced,
   straceSentMessages,
   zeroAttributePadding,
 } from './helpers.js';
@@ -50,15 +51,9 @@ let t: CliNs;
 let n = 0;
 
 function traced(cmd: string, args: readonly string[]): string {
-  const log = join(dir, `trace-${++n}.log`);
-  const argv = ['-f', '-qq', '-e', 'trace=sendto,sendmsg', '-e', 'write=all', '-o', log, cmd];
-  const r =
-    cmd === 'ip'
-      ? spawnSync('nsenter', [`--net=${t.path}`, 'strace', ...argv, ...args], { encoding: 'utf8' })
-      : spawnSync('strace', [...argv, ...args], { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  const sent = sentRoutes(readFileSync(log, 'utf8'));
-  expect(sent.length, `${cmd} ${args.join(' ')}: ${r.stderr}`).toBe(1);
+  const { log, stderr } = straced(t, join(dir, `trace-${++n}.log`), cmd, args);
+  const sent = sentRoutes(log);
+  expect(sent.length, `${cmd} ${args.join(' ')}: ${stderr}`).toBe(1);
   return sent[0]!;
 }
 

@@ -2,8 +2,8 @@
 // `ip` sends for the same command line (sequence number and port id aside): header, flags and
 // every attribute byte. Commands are written in the usual order (the order `ip … show` prints
 // things in), for which the client's request builders promise iproute2's attribute order.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   type CliNs,
   cliNs,
   RTNL_BIN,
+  straced,
   straceSentMessages,
   zeroAttributePadding,
 } from './helpers.js';
@@ -55,26 +56,9 @@ let t: CliNs;
 let n = 0;
 
 function traced(cmd: string, args: readonly string[]): Request {
-  const log = join(dir, `trace-${++n}.log`);
-  const argv = [
-    '-f',
-    '-qq',
-    '-e',
-    'trace=sendto,sendmsg',
-    '-e',
-    'write=all',
-    '-o',
-    log,
-    cmd,
-    ...args,
-  ];
-  const r =
-    cmd === 'ip'
-      ? spawnSync('nsenter', [`--net=${t.path}`, 'strace', ...argv], { encoding: 'utf8' })
-      : spawnSync('strace', argv, { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  const sent = sentMessages(readFileSync(log, 'utf8')).filter((m) => MODIFY_TYPES.has(m.type));
-  expect(sent.length, `${cmd} ${args.join(' ')}: ${r.stderr}`).toBe(1);
+  const { log, stderr } = straced(t, join(dir, `trace-${++n}.log`), cmd, args);
+  const sent = sentMessages(log).filter((m) => MODIFY_TYPES.has(m.type));
+  expect(sent.length, `${cmd} ${args.join(' ')}: ${stderr}`).toBe(1);
   return sent[0]!;
 }
 
