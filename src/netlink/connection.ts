@@ -397,7 +397,14 @@ export class Connection extends EventEmitter {
   #closed = false;
   #referenced = false;
   /** A stopOnError bulk the shim is sending: the socket is the worker's until it ends. */
-  #sequence: { bulk: Bulk; handle: SequenceHandle } | undefined;
+  #sequence:
+    | {
+        bulk: Bulk;
+        handle: SequenceHandle;
+        /** Why it was stopped (abort, close): what the worker did not send fails with it. */
+        stopReason?: Error;
+      }
+    | undefined;
   readonly #sender: ReturnType<typeof sequenceSender>;
 
   private constructor(socket: DatagramSocket, options: ConnectionOptions) {
@@ -907,13 +914,9 @@ export class Connection extends EventEmitter {
     received: Buffer | undefined,
     errno: number,
   ): void {
+    const stopReason = this.#sequence?.stopReason;
     this.#sequence = undefined;
-    if (this.#closed) {
-      // close() waited for the worker to let go of the socket.
-      this.socket.close();
-      return;
-    }
-    this.socket.resume();
+    if (!this.#closed) this.socket.resume();
     if (received !== undefined) {
       forEachDatagram(received, (datagram, length) => this.#receive(datagram, length, true));
     }
@@ -930,17 +933,25 @@ export class Connection extends EventEmitter {
         }
       }
       if (!b.finished && next < b.count) {
-        const err =
-          errno > 0
-            ? NetlinkSocketError.fromErrno(errno, 'sendto')
-            : new NetlinkSocketError(
-                'ERR_RTNL_NOT_SENT',
-                'not sent: the sequence stopped before this request',
-              );
-        this.#settleBulkItem(b, next, err);
+        if (stopReason !== undefined) {
+          // Stopped from outside: what never left fails with the reason.
+          this.#endBulk(b, stopReason);
+        } else {
+          const err =
+            errno > 0
+              ? NetlinkSocketError.fromErrno(errno, 'sendto')
+              : new NetlinkSocketError(
+                  'ERR_RTNL_NOT_SENT',
+                  'not sent: the sequence stopped before this request',
+                );
+          this.#settleBulkItem(b, next, err);
+        }
       }
     }
-    if (!this.#closed) {
+    if (this.#closed) {
+      // close() waited for the worker to let go of the socket.
+      this.socket.close();
+    } else {
       this.#pump();
       this.#maybeUnref();
     }
@@ -1251,8 +1262,14 @@ export class Connection extends EventEmitter {
   /** Stop `b`: whatever is not answered yet (sent or not) fails with `err`. */
   #endBulk(b: Bulk, err: Error): void {
     if (b.finished) return;
-    // Being sent by the shim: stop the worker before its next request (it reports back later).
-    if (this.#sequence?.bulk === b) Atomics.store(this.#sequence.handle.control, 0, 1);
+    // Being sent by the shim: stop the worker before its next request. It reports back what
+    // left (those were applied) and the rest then fails with `err`.
+    const seq = this.#sequence;
+    if (seq?.bulk === b) {
+      Atomics.store(seq.handle.control, 0, 1);
+      seq.stopReason ??= err;
+      return;
+    }
     const q = this.#queue.indexOf(b);
     if (q >= 0) this.#queue.splice(q, 1);
     this.#inFlight -= b.inFlight;
@@ -1475,9 +1492,9 @@ export class Connection extends EventEmitter {
     for (const b of bulks) this.#endBulk(b, err);
     this.#pending.clear();
     this.#queue.length = 0;
-    // A worker sending a sequence still uses the socket: stop it, and close when it returns.
-    if (this.#sequence) Atomics.store(this.#sequence.handle.control, 0, 1);
-    else this.socket.close();
+    // A worker sending a sequence still uses the socket: it was stopped by #endBulk above, and
+    // the socket closes when it returns.
+    if (!this.#sequence) this.socket.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

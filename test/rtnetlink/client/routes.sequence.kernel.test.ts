@@ -144,11 +144,37 @@ describe('stopOnError against the kernel (the shim’s ordered sender)', () => {
     const applied = new Set(shown(105).map((r) => r.dst));
     expect(applied.size).toBeLessThan(5000);
     for (let i = 0; i < applied.size; i++) expect(applied.has(dstOf(i))).toBe(true);
+    expect(result.ok).toBe(applied.size);
     // The socket closes when the worker returns.
     const before = fds();
     await new Promise((r) => setTimeout(r, 50));
     expect(fds()).toBeLessThanOrEqual(before);
     expect(() => own.connection.socket.send(Buffer.alloc(16))).toThrow();
+  });
+
+  it('an abort during a sequence stops the worker before its next request; what left is a prefix', async () => {
+    const ac = new AbortController();
+    const run = rt.routes.applyMany('add', specs(5000, 108), {
+      stopOnError: true,
+      signal: ac.signal,
+    });
+    await new Promise((r) => setImmediate(r));
+    const reason = new Error('enough');
+    ac.abort(reason);
+    const result = await run;
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.errors.includes(reason)).toBe(true);
+    const applied = new Set(shown(108).map((r) => r.dst));
+    expect(applied.size).toBeLessThan(5000);
+    for (let i = 0; i < applied.size; i++) expect(applied.has(dstOf(i))).toBe(true);
+    // What the worker sent before it stopped is reported as done; only the rest as aborted.
+    expect(result.ok).toBe(applied.size);
+    for (let i = 0; i < 5000; i++) {
+      expect(result.errors[i]).toBe(i < applied.size ? undefined : reason);
+    }
+    // The connection is usable again once the worker has returned.
+    await rt.routes.add({ dst: '10.250.0.0/24', dev: 'd0', table: 108 });
+    expect(shown(108).some((r) => r.dst === '10.250.0.0/24')).toBe(true);
   });
 
   it('a bad spec refuses the whole run before anything is sent', async () => {
