@@ -17,7 +17,7 @@ import {
   unknownCommand,
 } from '../errors.js';
 import type { Output } from '../output.js';
-import { groupNumber, linkPasses, nameToIndex, type ShowFilter } from './link.js';
+import { linkPasses, linkSelector, nameToIndex, type ShowFilter } from './link.js';
 import {
   compressIPv6,
   enumNum,
@@ -444,28 +444,8 @@ async function parseFilter(ctx: CliContext, words: string[]): Promise<AddrFilter
     else if (flagFilter(f, w)) {
       // a FLAG-LIST word
     } else if (w === 'label') f.label = a.needValue();
-    else if (w === 'group') {
-      const v = a.needValue();
-      const g = groupNumber(v);
-      if (g === undefined) throw invarg('Invalid "group" value\n', v);
-      f.group = g;
-    } else if (w === 'master') {
-      const v = a.needValue();
-      const idx = await nameToIndex(await ctx.rt(), v);
-      if (!idx) throw invarg('Device does not exist\n', v);
-      f.master = idx;
-    } else if (w === 'vrf') {
-      const v = a.needValue();
-      const rt = await ctx.rt();
-      const idx = await nameToIndex(rt, v);
-      if (!idx || (await rt.links.get(idx)).kind !== 'vrf')
-        throw invarg('Not a valid VRF name\n', v);
-      f.master = idx;
-    } else if (w === 'nomaster') f.master = -1;
-    else if (w === 'type') {
-      const v = a.needValue();
-      if (v.endsWith('_slave') && v.length >= 6) f.slaveKind = v.slice(0, -6);
-      else f.kind = v;
+    else if (await linkSelector(ctx, a, w, f)) {
+      // group, master, vrf, nomaster, type
     } else {
       let dev = w;
       if (w === 'dev') dev = a.needValue();

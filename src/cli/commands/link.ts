@@ -96,6 +96,42 @@ export interface ShowFilter {
   label?: string;
 }
 
+/**
+ * The link selectors `ip link show` and `ip address show` share (ipaddr_list_flush_or_save):
+ * `group G`, `master DEV`, `vrf NAME`, `nomaster`, `type KIND` (`KIND_slave` for ports). True
+ * when `w` was one of them (its value consumed from `a`, `f` set).
+ */
+export async function linkSelector(
+  ctx: CliContext,
+  a: Args,
+  w: string,
+  f: ShowFilter,
+): Promise<boolean> {
+  if (w === 'group') {
+    const v = a.needValue();
+    const g = groupNumber(v);
+    if (g === undefined) throw invarg('Invalid "group" value\n', v);
+    f.group = g;
+  } else if (w === 'master') {
+    const v = a.needValue();
+    const idx = await nameToIndex(await ctx.rt(), v);
+    if (!idx) throw invarg('Device does not exist\n', v);
+    f.master = idx;
+  } else if (w === 'vrf') {
+    const v = a.needValue();
+    const rt = await ctx.rt();
+    const idx = await nameToIndex(rt, v);
+    if (!idx || (await rt.links.get(idx)).kind !== 'vrf') throw invarg('Not a valid VRF name\n', v);
+    f.master = idx;
+  } else if (w === 'nomaster') f.master = -1;
+  else if (w === 'type') {
+    const v = a.needValue();
+    if (v.endsWith('_slave') && v.length >= 6) f.slaveKind = v.slice(0, -6);
+    else f.kind = v;
+  } else return false;
+  return true;
+}
+
 /** print_linkinfo's own filters (group, master, kind, slave kind, up). */
 export function linkPasses(l: Link, f: ShowFilter): boolean {
   const a = l.attributes;
@@ -132,28 +168,8 @@ async function linkShow(ctx: CliContext, words: string[]): Promise<number> {
   while (!a.done) {
     const w = a.next()!;
     if (w === 'up') f.up = true;
-    else if (w === 'group') {
-      const v = a.needValue();
-      const g = groupNumber(v);
-      if (g === undefined) throw invarg('Invalid "group" value\n', v);
-      f.group = g;
-    } else if (w === 'master') {
-      const v = a.needValue();
-      const idx = await nameToIndex(await ctx.rt(), v);
-      if (!idx) throw invarg('Device does not exist\n', v);
-      f.master = idx;
-    } else if (w === 'vrf') {
-      const v = a.needValue();
-      const rt = await ctx.rt();
-      const idx = await nameToIndex(rt, v);
-      if (!idx || (await rt.links.get(idx)).kind !== 'vrf')
-        throw invarg('Not a valid VRF name\n', v);
-      f.master = idx;
-    } else if (w === 'nomaster') f.master = -1;
-    else if (w === 'type') {
-      const v = a.needValue();
-      if (v.endsWith('_slave') && v.length >= 6) f.slaveKind = v.slice(0, -6);
-      else f.kind = v;
+    else if (await linkSelector(ctx, a, w, f)) {
+      // group, master, vrf, nomaster, type
     } else if (w === 'label') f.label = a.needValue();
     else if (['to', 'scope'].includes(w)) a.needValue();
     else {
