@@ -15,6 +15,7 @@ import {
 import {
   type EncapSpec,
   errnoText,
+  metricsAttributes,
   NetlinkError,
   netns,
   parseIpv4,
@@ -25,6 +26,7 @@ import {
   RT_TABLE,
   RTN,
   RTPROT,
+  type RtaCacheinfo,
   type RtNetlink,
 } from '../../index.js';
 import {
@@ -744,18 +746,8 @@ function printCacheFlags(out: Output, raw: number): void {
   if (out.jsonContext) out.closeArray();
 }
 
-interface Cacheinfo {
-  rta_clntref: number;
-  rta_lastuse: number;
-  rta_expires: number;
-  rta_error: number;
-  rta_used: number;
-  rta_id: number;
-  rta_ts: number;
-  rta_tsage: number;
-}
 
-function printCacheinfo(p: PrintContext, ci: Cacheinfo): void {
+function printCacheinfo(p: PrintContext, ci: RtaCacheinfo): void {
   const { out } = p;
   const hz = userHz();
   if (ci.rta_expires !== 0) {
@@ -859,27 +851,12 @@ const MX_NAMES: readonly (string | undefined)[] = [
   'congctl',
   'fastopen_no_cookie',
 ];
-// The client's key for each RTAX number.
-const MX_KEYS: readonly (string | undefined)[] = [
-  undefined,
-  'lock',
-  'mtu',
-  'window',
-  'rtt',
-  'rttvar',
-  'ssthresh',
-  'cwnd',
-  'advmss',
-  'reordering',
-  'hoplimit',
-  'initcwnd',
-  'features',
-  'rtoMin',
-  'initrwnd',
-  'quickack',
-  'ccAlgo',
-  'fastopenNoCookie',
-];
+// The client's key for each RTAX number (the library's metrics schema names them).
+const MX_KEYS: readonly (string | undefined)[] = (() => {
+  const keys: (string | undefined)[] = [];
+  for (const [key, spec] of Object.entries(metricsAttributes.attrs)) keys[spec.type] = key;
+  return keys;
+})();
 const RTAX_RTT = 4;
 const RTAX_RTTVAR = 5;
 const RTAX_HOPLIMIT = 10;
