@@ -20,7 +20,6 @@ import type { Output } from '../output.js';
 import { linkPasses, linkSelector, nameToIndex, type ShowFilter } from './link.js';
 import {
   compressIPv6,
-  enumNum,
   LinkNames,
   type LinkPrintEnv,
   loadKindPrinters,
@@ -28,6 +27,7 @@ import {
   printLinkStats,
   referencedIndexes,
 } from './link-show.js';
+import { enumNumber, familyName, familyNumber } from './route.js';
 
 /** Usage of `rtnl address` (printed for `rtnl address help`). */
 export const help = `Usage: rtnl address { add | change | replace | delete } IFADDR dev DEVICE [ OPTIONS ]
@@ -117,41 +117,6 @@ function scopeNumber(arg: string): number | undefined {
   return v <= 255 ? v : undefined;
 }
 
-/** family_name. */
-function familyName(family: number): string {
-  switch (family) {
-    case 0:
-      return 'unspec';
-    case 1:
-      return 'unix';
-    case AF_INET:
-      return 'inet';
-    case AF_INET6:
-      return 'inet6';
-    case 4:
-      return 'ipx';
-    case 12:
-      return 'dnet';
-    case 17:
-      return 'link';
-    case 7:
-      return 'bridge';
-    case 28:
-      return 'mpls';
-    default:
-      return '???';
-  }
-}
-
-function familyNumber(f: CliFamily | undefined): number {
-  if (f === 'inet') return AF_INET;
-  if (f === 'inet6') return AF_INET6;
-  if (f === 'link') return 17;
-  if (f === 'bridge') return 7;
-  if (f === 'mpls') return 28;
-  return 0;
-}
-
 /** The filters of `ip address show|flush` (struct filter of ip/ipaddress.c). */
 interface AddrFilter extends ShowFilter {
   family: number;
@@ -192,7 +157,7 @@ function addrFlags(a: Address): number {
 }
 
 function scopeOf(a: Address): number {
-  return enumNum(SCOPE_NUM, a.scope);
+  return enumNumber(SCOPE_NUM, a.scope);
 }
 
 /** The local address of an entry (IFA_LOCAL, else IFA_ADDRESS). */

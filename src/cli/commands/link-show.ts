@@ -3,12 +3,21 @@
 // print_queuelen, print_link_event, print_proto_down, print_linktype, print_af_spec,
 // print_stats64; lib/utils.c print_name_and_link; lib/ll_addr.c ll_addr_n2a). Same keys, order,
 // value types and text layout; the kind-specific part (`-d`) lives in link-kinds.ts.
-import { ARPHRD, type Link, type RtNetlink, STATS64_FIELDS } from '../../index.js';
+import {
+  ARPHRD,
+  IN6_ADDR_GEN_MODE,
+  LINK_EVENT,
+  LINKMODE,
+  type Link,
+  OPERSTATE,
+  type RtNetlink,
+  STATS64_FIELDS,
+} from '../../index.js';
 import { getU32 } from '../args.js';
 import type { GlobalOptions } from '../context.js';
 import type { Output } from '../output.js';
 import type { KindEnv } from './link-kinds.js';
-import { confFiles, NameDb } from './route.js';
+import { confFiles, enumNumber, NameDb } from './route.js';
 
 /** The `-d` printers of link-kinds.ts, loaded only when details are asked for. */
 export type KindPrinters = typeof import('./link-kinds.js');
@@ -41,17 +50,7 @@ const FLAG_ORDER: readonly (readonly [string, number])[] = [
 ];
 
 const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-const OPER_STATE_NUM: Record<string, number> = {
-  unknown: 0,
-  notpresent: 1,
-  down: 2,
-  lowerlayerdown: 3,
-  testing: 4,
-  dormant: 5,
-  up: 6,
-};
 const LINK_MODES = ['DEFAULT', 'DORMANT'];
-const LINK_MODE_NUM: Record<string, number> = { default: 0, dormant: 1, testing: 2 };
 const LINK_EVENTS = [
   'NONE',
   'REBOOT',
@@ -61,23 +60,7 @@ const LINK_EVENTS = [
   'RESEND IGMP',
   'BONDING OPTION',
 ];
-const LINK_EVENT_NUM: Record<string, number> = {
-  none: 0,
-  reboot: 1,
-  features: 2,
-  bonding_failover: 3,
-  notify_peers: 4,
-  igmp_resend: 5,
-  bonding_options: 6,
-};
 const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
-const ADDR_GEN_MODE_NUM: Record<string, number> = {
-  eui64: 0,
-  none: 1,
-  stable_secret: 2,
-  stable_privacy: 2,
-  random: 3,
-};
 
 // ARPHRD_* numbers ll_addr_n2a treats specially (<linux/if_arp.h>).
 const ARPHRD_TUNNEL = 768;
@@ -92,13 +75,6 @@ const ARPHRD_NUM: Record<string, number> = {
   gre: ARPHRD_IPGRE,
   gre6: ARPHRD_IP6GRE,
 };
-
-/** A decoded enum value back to its number (the library gives names for known values). */
-export function enumNum(map: Readonly<Record<string, number>>, v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && Object.hasOwn(map, v)) return map[v]!;
-  return Number(v) || 0;
-}
 
 /**
  * ifindex → name and flags of the links a printout mentions (masters, lower devices), as iproute2's
@@ -319,7 +295,7 @@ export function printLinkFlags(out: Output, raw: number, mdown: boolean): void {
 
 /** print_operstate (full and brief forms). */
 function printOperstate(out: Output, brief: boolean, v: unknown): void {
-  const state = enumNum(OPER_STATE_NUM, v);
+  const state = enumNumber(OPERSTATE, v);
   if (state >= OPER_STATES.length) {
     if (out.jsonContext) out.jsonOnly('operstate_index', state);
     else out.print(`state 0x${state.toString(16)}`);
@@ -384,7 +360,7 @@ function printLinktype(env: LinkPrintEnv, link: Link): void {
 function printAfSpec(out: Output, link: Link): void {
   const mode = link.attributes.afSpec?.inet6?.addrGenMode;
   if (mode === undefined) return;
-  const n = enumNum(ADDR_GEN_MODE_NUM, mode);
+  const n = enumNumber(IN6_ADDR_GEN_MODE, mode);
   const text = ADDR_GEN_MODES[n] ?? `0x${n.toString(16).padStart(2, '0')}`;
   out.any('inet6_addr_gen_mode', text, `addrgenmode ${text} `);
 }
@@ -611,7 +587,7 @@ export function printLinkinfo(env: LinkPrintEnv, link: Link, deleted = false): b
   }
   if (a.operstate !== undefined) printOperstate(out, false, a.operstate);
   if (env.doLink && a.linkmode !== undefined) {
-    const mode = enumNum(LINK_MODE_NUM, a.linkmode);
+    const mode = enumNumber(LINKMODE, a.linkmode);
     if (mode >= LINK_MODES.length) out.any('linkmode_index', mode, `mode ${mode} `);
     else out.any('linkmode', LINK_MODES[mode]!, `mode ${LINK_MODES[mode]} `);
   }
@@ -623,7 +599,7 @@ export function printLinkinfo(env: LinkPrintEnv, link: Link, deleted = false): b
   // which rtnl does not (every kernel since 2.6 sends it).
   if (a.txqlen) out.any('txqlen', a.txqlen, `qlen ${a.txqlen}`);
   if (a.event !== undefined) {
-    const ev = enumNum(LINK_EVENT_NUM, a.event);
+    const ev = enumNumber(LINK_EVENT, a.event);
     if (ev >= LINK_EVENTS.length) out.any('event', ev, `event ${ev} `);
     else if (ev) out.any('event', LINK_EVENTS[ev]!, `event ${LINK_EVENTS[ev]} `);
   }

@@ -412,12 +412,28 @@ export function familyNumber(f: CliFamily | undefined): number {
 
 /** ip's family_name. */
 export function familyName(af: number): string {
-  if (af === 2) return 'inet';
-  if (af === 10) return 'inet6';
-  if (af === 17) return 'link';
-  if (af === 28) return 'mpls';
-  if (af === 7) return 'bridge';
-  return '???';
+  switch (af) {
+    case 0:
+      return 'unspec';
+    case 1:
+      return 'unix';
+    case 2:
+      return 'inet';
+    case 10:
+      return 'inet6';
+    case 4:
+      return 'ipx';
+    case 12:
+      return 'dnet';
+    case 17:
+      return 'link';
+    case 7:
+      return 'bridge';
+    case 28:
+      return 'mpls';
+    default:
+      return '???';
+  }
 }
 
 /** The colour ip gives an address of family `af` (ifa_family_color). */
@@ -426,8 +442,10 @@ export function familyColor(af: number): ColorKind | undefined {
 }
 
 /** A number for a name of one of the client's enum maps (numbers pass through). */
-export function enumNumber(map: Readonly<Record<string, number>>, v: string | number): number {
-  return typeof v === 'number' ? v : (map[v] ?? 0);
+export function enumNumber(map: Readonly<Record<string, number>>, v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && Object.hasOwn(map, v)) return map[v]!;
+  return Number(v) || 0;
 }
 
 /** A prefix as ip's inet_prefix: family (0 = unspecified), bit length, 16 bytes of address. */
@@ -745,7 +763,6 @@ function printCacheFlags(out: Output, raw: number): void {
   if (flags) out.any('flags', flags.toString(16), `${flags.toString(16)}>`);
   if (out.jsonContext) out.closeArray();
 }
-
 
 function printCacheinfo(p: PrintContext, ci: RtaCacheinfo): void {
   const { out } = p;
