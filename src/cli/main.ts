@@ -20,7 +20,7 @@ import {
   type PlannedWrite,
 } from './context.js';
 import { forgetDevices } from './devices.js';
-import { CliUsageError, describeError, invarg, setErrnoText } from './errors.js';
+import { CliUsageError, describeError, incomplete, invarg, setErrnoText } from './errors.js';
 import { Output, type OutputSink, processSink } from './output.js';
 
 /** The usage text of `rtnl help` / `rtnl -help` (on stderr, exit status 255, as ip). */
@@ -233,7 +233,7 @@ export function parseGlobalOptions(argv: readonly string[]): ParsedCommandLine {
     } else if (matches(opt, '-netns')) {
       const v = value();
       if (v === undefined) {
-        throw new CliUsageError('Command line is not complete. Try option "help"');
+        throw incomplete();
       }
       opts.netns = v;
     } else if (matches(opt, '-Numeric')) {

@@ -5,7 +5,7 @@
 // have no entry; kinds this machine's kernel lacks (vlan, bond, gre…) are not printed in detail.
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { matches } from '../args.js';
+import { Args, matches } from '../args.js';
 import type { GlobalOptions } from '../context.js';
 import { CliError, invarg } from '../errors.js';
 import type { Output } from '../output.js';
@@ -521,24 +521,19 @@ const MCAST_ROUTER_NAMES = ['disabled', 'temp_query', 'perm', 'temp'];
 
 function parseBridge(args: string[]): KindParse {
   const data: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliError('Command line is not complete. Try option "help"', 255);
-      return v;
-    };
+  const words = new Args(args);
+  while (!words.done) {
+    const w = words.next()!;
     const row = BRIDGE_NUMS.find(([word]) => matches(w, word));
     if (row) {
       const [word, key, width] = row;
-      const v = conv(width, next(), `invalid ${word}`);
+      const v = conv(width, words.needValue(), `invalid ${word}`);
       // The library names enum values; give it the name when there is one.
       data[key] = key === 'mcastRouter' ? (MCAST_ROUTER_NAMES[v as number] ?? v) : v;
     } else if (matches(w, 'group_address')) {
-      data.groupAddr = next();
+      data.groupAddr = words.needValue();
     } else if (matches(w, 'vlan_protocol')) {
-      const v = next();
+      const v = words.needValue();
       if (v !== '802.1Q' && v !== '802.1ad') throw invarg('invalid vlan_protocol', v);
       data.vlanProtocol = v;
     } else if (matches(w, 'fdb_flush')) {
@@ -572,27 +567,23 @@ const PORT_STATE_NAMES = ['disabled', 'listening', 'learning', 'forwarding', 'bl
 
 async function parseBridgeSlave(args: string[], indexOf: IndexOf): Promise<KindParse> {
   const data: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliError('Command line is not complete. Try option "help"', 255);
-      return v;
-    };
+  const words = new Args(args);
+  while (!words.done) {
+    const w = words.next()!;
     if (matches(w, 'fdb_flush')) data.flush = true;
     else if (matches(w, 'state')) {
-      const v = conv('u8', next(), 'state is invalid') as number;
+      const v = conv('u8', words.needValue(), 'state is invalid') as number;
       data.state = PORT_STATE_NAMES[v] ?? v;
-    } else if (matches(w, 'priority')) data.priority = conv('u16', next(), 'priority is invalid');
-    else if (matches(w, 'cost')) data.cost = conv('u32', next(), 'cost is invalid');
+    } else if (matches(w, 'priority'))
+      data.priority = conv('u16', words.needValue(), 'priority is invalid');
+    else if (matches(w, 'cost')) data.cost = conv('u32', words.needValue(), 'cost is invalid');
     else if (matches(w, 'mcast_router')) {
-      const v = conv('u8', next(), 'invalid mcast_router') as number;
+      const v = conv('u8', words.needValue(), 'invalid mcast_router') as number;
       data.multicastRouter = MCAST_ROUTER_NAMES[v] ?? v;
     } else if (matches(w, 'group_fwd_mask')) {
-      data.groupFwdMask = conv('u16', next(), 'invalid group_fwd_mask');
+      data.groupFwdMask = conv('u16', words.needValue(), 'invalid group_fwd_mask');
     } else if (matches(w, 'backup_port')) {
-      const dev = next();
+      const dev = words.needValue();
       const idx = await indexOf(dev);
       if (!idx) throw invarg('Device does not exist\n', dev);
       data.backupPort = idx;
@@ -600,7 +591,7 @@ async function parseBridgeSlave(args: string[], indexOf: IndexOf): Promise<KindP
     else {
       const row = SLAVE_ONOFF.find(([word]) => matches(w, word));
       if (!row) throw new CliError(`bridge_slave: unknown option "${w}"?`, 1);
-      const v = next();
+      const v = words.needValue();
       if (v !== 'on' && v !== 'off') {
         throw new CliError(`Error: argument of "${row[0]}" must be "on" or "off", not "${v}"`, 1);
       }
@@ -633,27 +624,22 @@ async function parseVxlan(
     seen.add(key);
   };
   const { parseAddr } = await import('../args.js');
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliError('Command line is not complete. Try option "help"', 255);
-      return v;
-    };
+  const words = new Args(args);
+  while (!words.done) {
+    const w = words.next()!;
     const flag8 = (key: string, value: 0 | 1) => {
       dup(key, w, w);
       data[key] = value;
     };
     if (matches(w, 'id') || matches(w, 'vni')) {
-      const v = next();
+      const v = words.needValue();
       dup('id', 'id', v);
       const n = conv('u32', v, 'invalid id') as number;
       if (n >= 1 << 24) throw invarg('invalid id', v);
       vni = n;
     } else if (matches(w, 'group') || matches(w, 'remote')) {
       const isGroup = matches(w, 'group');
-      const v = next();
+      const v = words.needValue();
       dup('group', isGroup ? 'group' : 'remote', v);
       const a = parseAddr(v, local?.includes(':') ? 'inet6' : local ? 'inet' : undefined);
       const multi = a.family === 'inet6' ? isV6Multicast(a.address) : isV4Multicast(a.address);
@@ -661,7 +647,7 @@ async function parseVxlan(
       if (!isGroup && multi) throw invarg('invalid remote address', v);
       group = a.address;
     } else if (matches(w, 'local')) {
-      const v = next();
+      const v = words.needValue();
       dup('local', 'local', v);
       const a = parseAddr(v, group?.includes(':') ? 'inet6' : group ? 'inet' : undefined);
       if ((a.family === 'inet6' ? isV6Multicast(a.address) : isV4Multicast(a.address)) || a.any) {
@@ -669,13 +655,13 @@ async function parseVxlan(
       }
       local = a.address;
     } else if (matches(w, 'dev')) {
-      const v = next();
+      const v = words.needValue();
       dup('link', 'dev', v);
       const idx = await indexOf(v);
       if (!idx) throw new CliError(`Error: argument "${v}" is wrong: invalid device\n`, 255);
       data.link = idx;
     } else if (matches(w, 'ttl') || matches(w, 'hoplimit')) {
-      const v = next();
+      const v = words.needValue();
       dup('ttl', 'ttl', v);
       if (v === 'inherit') data.ttlInherit = true;
       else if (v === 'auto') data.ttl = 0;
@@ -685,7 +671,7 @@ async function parseVxlan(
         data.ttl = n;
       }
     } else if (matches(w, 'tos') || matches(w, 'dsfield')) {
-      const v = next();
+      const v = words.needValue();
       dup('tos', 'tos', v);
       if (v === 'inherit') data.tos = 1;
       else {
@@ -696,35 +682,35 @@ async function parseVxlan(
         data.tos = n;
       }
     } else if (matches(w, 'df')) {
-      const v = next();
+      const v = words.needValue();
       dup('df', 'df', v);
       if (v !== 'unset' && v !== 'set' && v !== 'inherit') {
         throw invarg("DF must be 'unset', 'set' or 'inherit'", v);
       }
       data.df = v;
     } else if (matches(w, 'label') || matches(w, 'flowlabel')) {
-      const v = next();
+      const v = words.needValue();
       dup('label', 'flowlabel', v);
       const n = conv('u32', v, 'invalid flowlabel') as number;
       if (n & ~0xfffff) throw invarg('invalid flowlabel', v);
       data.label = n;
     } else if (matches(w, 'ageing')) {
-      const v = next();
+      const v = words.needValue();
       dup('ageing', 'ageing', v);
       data.ageing = v === 'none' ? 0 : conv('u32', v, 'ageing timer');
     } else if (matches(w, 'maxaddress')) {
-      const v = next();
+      const v = words.needValue();
       dup('limit', 'maxaddress', v);
       data.limit = v === 'unlimited' ? 0 : conv('u32', v, 'max addresses');
     } else if (matches(w, 'port') || matches(w, 'srcport')) {
-      const lo = next();
+      const lo = words.needValue();
       dup('portRange', 'srcport', lo);
       const low = conv('u16', lo, 'min port') as number;
-      const high = conv('u16', next(), 'max port') as number;
+      const high = conv('u16', words.needValue(), 'max port') as number;
       if (high < low) throw invarg('max port', String(high));
       data.portRange = { low, high };
     } else if (matches(w, 'dstport')) {
-      const v = next();
+      const v = words.needValue();
       dup('port', 'dstport', v);
       dstport = conv('u16', v, 'dst port') as number;
     } else if (matches(w, 'nolearning')) {
@@ -802,16 +788,11 @@ async function parseVxlan(
 async function parseMacvlan(args: string[], kind: string): Promise<KindParse> {
   const data: Record<string, unknown> = {};
   const flags: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliError('Command line is not complete. Try option "help"', 255);
-      return v;
-    };
+  const words = new Args(args);
+  while (!words.done) {
+    const w = words.next()!;
     if (matches(w, 'mode')) {
-      const v = next();
+      const v = words.needValue();
       if (!['private', 'vepa', 'bridge', 'passthru', 'source'].includes(v)) {
         throw new CliError(
           `Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${v}"`,
@@ -822,7 +803,7 @@ async function parseMacvlan(args: string[], kind: string): Promise<KindParse> {
     } else if (matches(w, 'nopromisc')) flags.push('nopromisc');
     else if (matches(w, 'nodst')) flags.push('nodst');
     else if (matches(w, 'bcqueuelen')) {
-      const v = next();
+      const v = words.needValue();
       const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
       if (!(n <= 0xffffffff)) {
         throw new CliError(

@@ -27,7 +27,7 @@ import {
   type RtNetlink,
   type Rule,
 } from '../../index.js';
-import { matches } from '../args.js';
+import { Args, matches } from '../args.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { forgetDevices, isNoDevice } from '../devices.js';
 import { dumpFileMessages } from '../dumpfile.js';
@@ -201,13 +201,11 @@ export function parseMonitorArgs(args: readonly string[], opts: GlobalOptions): 
   const chosen = new Set<number>();
   let objects = false;
   const fam = opts.family;
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
+  const words = new Args(args);
+  while (!words.done) {
+    const w = words.next()!;
     if (matches(w, 'file')) {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliUsageError('Command line is not complete. Try option "help"');
-      req.file = v;
+      req.file = words.needValue();
       continue;
     }
     if (matches(w, 'label')) {
@@ -228,10 +226,7 @@ export function parseMonitorArgs(args: readonly string[], opts: GlobalOptions): 
     } else if (matches(w, 'help')) {
       throw new CliError(help.trimEnd(), 255);
     } else if (w === 'dev') {
-      const v = args[++i];
-      if (v === undefined)
-        throw new CliUsageError('Command line is not complete. Try option "help"');
-      req.dev = v;
+      req.dev = words.needValue();
     } else {
       throw new CliUsageError(`Argument "${w}" is unknown, try "rtnl monitor help".`);
     }
