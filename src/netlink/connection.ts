@@ -514,9 +514,12 @@ export class Connection extends EventEmitter {
         reject(options.signal.reason as Error);
         return;
       }
+      const stopOnError = options.stopOnError === true;
+      // The shim's sender learns of a refusal from the error the kernel sends anyway: no acks.
+      const native = stopOnError && this.#sender !== undefined;
       let framed: { bytes: Buffer; starts: Uint32Array; count: number };
       try {
-        framed = frameMany(requests);
+        framed = frameMany(requests, native ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK);
       } catch (err) {
         reject(err as Error);
         return;
@@ -526,19 +529,12 @@ export class Connection extends EventEmitter {
         resolve({ count: 0, ok: 0, failed: 0, errors: [] });
         return;
       }
-      const stopOnError = options.stopOnError === true;
-      const native = stopOnError && this.#sender !== undefined;
       // Sequence numbers in one unbroken run, so an ack is placed by subtraction.
       if (this.#seq > MAX_SEQ - count) this.#seq = 0;
       const seqBase = this.#seq + 1;
       this.#seq += count;
-      const bytes = framed.bytes;
-      for (let i = 0; i < count; i++) {
-        const at = framed.starts[i]!;
-        bytes.writeUInt32LE(seqBase + i, at + 8);
-        // The shim's sender learns of a refusal from the error the kernel sends anyway.
-        if (native) bytes.writeUInt16LE(bytes.readUInt16LE(at + 6) & ~NLM_F_ACK, at + 6);
-      }
+      for (let i = 0; i < count; i++)
+        framed.bytes.writeUInt32LE(seqBase + i, framed.starts[i]! + 8);
       const timeout = native ? 0 : (options.timeout ?? this.#timeout);
       const b: Bulk = {
         bulk: true,
@@ -1605,7 +1601,10 @@ function frame(type: number, flags: number, payload: Payload): Buffer {
  * bytes[starts[i], starts[i + 1]). Requests are read one at a time, so an iterable that makes
  * each on demand never holds them all.
  */
-function frameMany(requests: Iterable<BulkRequest>): {
+function frameMany(
+  requests: Iterable<BulkRequest>,
+  baseFlags: number,
+): {
   bytes: Buffer;
   starts: Uint32Array;
   count: number;
@@ -1635,7 +1634,7 @@ function frameMany(requests: Iterable<BulkRequest>): {
     const buf = w.buf;
     buf.writeUInt32LE(len, at);
     buf.writeUInt16LE(r.type, at + 4);
-    buf.writeUInt16LE(NLM_F_REQUEST | NLM_F_ACK | (r.flags ?? 0), at + 6);
+    buf.writeUInt16LE(baseFlags | (r.flags ?? 0), at + 6);
   }
   starts[count] = w.pos;
   return { bytes: w.buf, starts, count };
