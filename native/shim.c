@@ -977,7 +977,9 @@ NAPI_MODULE_INIT() {
       FN("umount", shim_umount),
       FN("tunCreate", shim_tun_create),
       FN("nsType", shim_ns_type),
-      FN("sendSequence", shim_send_sequence),
+      FN("sequenceOpen", shim_sequence_open),
+      FN("sequencePush", shim_sequence_push),
+      FN("sequenceEnd", shim_sequence_end),
 #undef FN
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) !=

@@ -27,7 +27,14 @@ import {
   parseDone,
   SOL_NETLINK,
 } from './message.js';
-import { forEachDatagram, type SequenceHandle, sequenceSender } from './sequence.js';
+import {
+  CONTROL_CANCEL,
+  CONTROL_SENT,
+  CONTROL_STOPPED,
+  forEachDatagram,
+  type SequenceHandle,
+  sequenceSender,
+} from './sequence.js';
 import { NetlinkSocket, type NetlinkSocketOptions } from './socket.js';
 
 /**
@@ -218,6 +225,43 @@ export interface BulkResult {
   readonly errors: readonly (Error | undefined)[];
 }
 
+/** Options of {@link Connection.sequence}. */
+export interface SequenceOptions {
+  /** Stop: what has not left yet fails with the signal's reason and is never sent. */
+  signal?: AbortSignal;
+  /** Names attributes in kernel error offsets. */
+  schema?: AttributeLocator;
+}
+
+/**
+ * An ordered stream of requests (see {@link Connection.sequence}): requests are pushed one by
+ * one while earlier ones are already being sent, and nothing after the first refusal is sent.
+ */
+export interface RequestSequence {
+  /**
+   * Frame the request and queue it behind those pushed before; returns its index in the
+   * result. A payload that throws throws here, and nothing is queued for it.
+   *
+   * @throws {Error} after {@link RequestSequence.end}.
+   */
+  push(request: BulkRequest): number;
+  /** Requests pushed so far. */
+  readonly count: number;
+  /**
+   * True once the kernel refused a request (or a send failed, or the sequence was aborted or
+   * its connection closed): whatever is pushed from then on will not be sent. A script can
+   * check it to stop early; the result tells which request it was.
+   */
+  readonly stopped: boolean;
+  /**
+   * No more requests. Resolves, once every request pushed has been sent or will never be, with
+   * one outcome per push, by index: undefined for a request the kernel took, the kernel's
+   * NetlinkError for the one it refused, and ERR_RTNL_NOT_SENT (or the abort reason, or
+   * ERR_RTNL_CLOSED) for those after it. Calling it again returns the same promise.
+   */
+  end(): Promise<BulkResult>;
+}
+
 type Payload = Uint8Array | ((w: AttributeWriter) => void);
 
 interface Sink {
@@ -304,12 +348,58 @@ interface BulkRun {
   to: number;
 }
 
-type Queued = Pending | Bulk;
+/**
+ * A block of a {@link Connection.sequence}'s requests, framed back to back like a bulk's:
+ * request i is bytes[starts[i], starts[i + 1]). The worker has [0, given) of them.
+ */
+interface Segment {
+  bytes: Buffer;
+  starts: Uint32Array;
+  count: number;
+  given: number;
+}
+
+/** A {@link Connection.sequence} in progress. */
+interface Stream {
+  readonly stream: true;
+  /** Every block, in order; the last is being filled (by `writer`). */
+  readonly segments: Segment[];
+  /** The first block the worker does not have all of. */
+  handed: number;
+  writer: AttributeWriter | undefined;
+  /** Requests pushed; those in handed segments, which have their sequence numbers. */
+  count: number;
+  sentToWorker: number;
+  /** Sequence numbers of the requests handed to the worker, from seqBase on. */
+  seqBase: number;
+  /** The worker's sequence, once the connection let the stream start. */
+  handle: SequenceHandle | undefined;
+  /** end() was called. */
+  ended: boolean;
+  /** What the worker reported when it stopped: settled once end() has been called too. */
+  outcome: { sent: number; received: Buffer | undefined; errno: number } | undefined;
+  /** Why it was stopped from outside (abort, close). */
+  stopReason: Error | undefined;
+  readonly schema: AttributeLocator | undefined;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  result: Promise<BulkResult> | undefined;
+  resolve: ((r: BulkResult) => void) | undefined;
+}
+
+type Queued = Pending | Bulk | Stream;
 type Outgoing = Pending | BulkRun;
 
 const MAX_BATCH_BYTES = 64 * 1024;
 const DUMP_INTERRUPTED = 'ERR_RTNL_DUMP_INTERRUPTED';
 const MAX_SEQ = 0xffffffff;
+/** The most requests one {@link Connection.sequence} takes (its numbers must not wrap). */
+const MAX_STREAM = 0x40000000;
+// A stream frames its requests in blocks of BLOCK and hands them to the worker SEGMENT_MAX at
+// a time, or as soon as SEGMENT_MIN are framed when the worker has sent everything it had.
+const BLOCK = 4096;
+const SEGMENT_MIN = 8;
+const SEGMENT_MAX = 512;
 
 function closedError(what: string): NetlinkSocketError {
   return new NetlinkSocketError('ERR_RTNL_CLOSED', `netlink connection closed ${what}`);
@@ -317,6 +407,14 @@ function closedError(what: string): NetlinkSocketError {
 
 function isBulk(q: Queued): q is Bulk {
   return (q as Bulk).bulk === true;
+}
+
+function isStream(q: Queued): q is Stream {
+  return (q as Stream).stream === true;
+}
+
+function isPending(q: Queued): q is Pending {
+  return !isBulk(q) && !isStream(q);
 }
 
 /**
@@ -396,12 +494,16 @@ export class Connection extends EventEmitter {
   #paused = false;
   #closed = false;
   #referenced = false;
-  /** A stopOnError bulk the shim is sending: the socket is the worker's until it ends. */
+  /**
+   * A stopOnError bulk or a stream the shim is sending: the socket is the worker's until it
+   * ends.
+   */
   #sequence:
     | {
-        bulk: Bulk;
+        bulk: Bulk | undefined;
+        stream: Stream | undefined;
         handle: SequenceHandle;
-        /** Why it was stopped (abort, close): what the worker did not send fails with it. */
+        /** Why a bulk was stopped (abort, close): what the worker did not send fails with it. */
         stopReason?: Error;
       }
     | undefined;
@@ -467,7 +569,7 @@ export class Connection extends EventEmitter {
   /** Requests sent and not yet answered, plus those waiting for the window. */
   get pendingCount(): number {
     let n = this.#pending.size;
-    for (const q of this.#queue) if (!isBulk(q)) n++;
+    for (const q of this.#queue) if (isPending(q)) n++;
     for (const b of this.#bulks) n += b.count - b.settled;
     return n;
   }
@@ -536,32 +638,7 @@ export class Connection extends EventEmitter {
       for (let i = 0; i < count; i++)
         framed.bytes.writeUInt32LE(seqBase + i, framed.starts[i]! + 8);
       const timeout = native ? 0 : (options.timeout ?? this.#timeout);
-      const b: Bulk = {
-        bulk: true,
-        count,
-        bytes: framed.bytes,
-        starts: framed.starts,
-        seqBase,
-        state: new Uint8Array(count),
-        errors: new Array<Error | undefined>(count).fill(undefined),
-        next: 0,
-        inFlight: 0,
-        settled: 0,
-        failed: 0,
-        low: 0,
-        timeout,
-        deadline: timeout > 0 ? Date.now() + timeout : 0,
-        progressMark: 0,
-        signal: options.signal,
-        onAbort: undefined,
-        schema: options.schema,
-        onWarning: options.onWarning,
-        site: undefined,
-        resolve,
-        finished: false,
-        stopOnError,
-        native,
-      };
+      const b = newBulk(framed, seqBase, timeout, options, resolve, stopOnError, native);
       if (this.#callSiteStacks) {
         const site: { stack?: string } = {};
         Error.captureStackTrace(site, this.requestMany);
@@ -581,6 +658,227 @@ export class Connection extends EventEmitter {
       if (b.deadline) this.#armTimer(b.deadline);
       this.#pump();
     });
+  }
+
+  /**
+   * An ordered stream of requests: what {@link Connection.requestMany} with `stopOnError` does,
+   * for requests that are not all known yet (a script read and applied line by line, such as
+   * ip's `-batch`). Each {@link RequestSequence.push} frames its request and, on a
+   * NetlinkSocket, hands it to the shim's worker, which sends one request at a time without
+   * acks and stops at the first refusal: the kernel works on the first requests while the next
+   * ones are being made, and nothing after a refusal is sent. {@link RequestSequence.end}
+   * resolves with one outcome per push.
+   *
+   * Like a stopOnError bulk, the sequence starts once nothing else is in flight, and nothing
+   * else leaves until it has ended and its worker has stopped. Until {@link RequestSequence.end}
+   * is called the worker waits for more requests and holds a thread of libuv's pool. Over
+   * another DatagramSocket the requests are sent by {@link RequestSequence.end}, one per ack.
+   *
+   * @throws {NetlinkSocketError} `ERR_RTNL_CLOSED` if the connection is closed.
+   */
+  sequence(options: SequenceOptions = {}): RequestSequence {
+    if (this.#closed) throw closedError('before the sequence started');
+    const st: Stream = {
+      stream: true,
+      segments: [],
+      handed: 0,
+      writer: undefined,
+      count: 0,
+      sentToWorker: 0,
+      seqBase: 0,
+      handle: undefined,
+      ended: false,
+      outcome: undefined,
+      stopReason: undefined,
+      schema: options.schema,
+      signal: options.signal,
+      onAbort: undefined,
+      result: undefined,
+      resolve: undefined,
+    };
+    const signal = options.signal;
+    if (signal?.aborted) {
+      this.#stopStream(st, signal.reason as Error);
+    } else if (signal) {
+      st.onAbort = () =>
+        this.#stopStream(
+          st,
+          (signal.reason as Error) ?? new NetlinkSocketError('ABORT_ERR', 'aborted'),
+        );
+      signal.addEventListener('abort', st.onAbort, { once: true });
+    }
+    if (this.#sender !== undefined && st.stopReason === undefined) {
+      this.#queue.push(st);
+      this.#pump();
+    }
+    const connection = this;
+    return {
+      push: (request) => this.#streamPush(st, request),
+      get count() {
+        return st.count;
+      },
+      get stopped() {
+        return connection.#streamStopped(st);
+      },
+      end: () => this.#streamEnd(st),
+    };
+  }
+
+  #streamPush(st: Stream, request: BulkRequest): number {
+    if (st.ended) throw new Error('RequestSequence.push() after end()');
+    if (st.count >= MAX_STREAM) throw new RangeError(`at most ${MAX_STREAM} requests at once`);
+    let seg = st.segments[st.segments.length - 1];
+    let w = st.writer;
+    if (w === undefined || seg === undefined || seg.count === BLOCK) {
+      w = st.writer = new AttributeWriter(BLOCK * 64);
+      seg = { bytes: w.buf, starts: new Uint32Array(BLOCK + 1), count: 0, given: 0 };
+      st.segments.push(seg);
+    }
+    const at = w.pos;
+    try {
+      frameOne(w, request, NLM_F_REQUEST);
+    } catch (err) {
+      w.pos = at;
+      throw err;
+    }
+    // The writer may have moved to a larger buffer: what the worker has stays in the old one.
+    seg.bytes = w.buf;
+    seg.starts[seg.count++] = at;
+    seg.starts[seg.count] = w.pos;
+    const index = st.count++;
+    // Hand the new requests over once there are SEGMENT_MAX, or at once when the worker has
+    // sent everything it was given (it would wait otherwise).
+    const waiting = st.count - st.sentToWorker;
+    const h = st.handle;
+    if (
+      h !== undefined &&
+      (waiting >= SEGMENT_MAX ||
+        (waiting >= SEGMENT_MIN && Atomics.load(h.control, CONTROL_SENT) >= st.sentToWorker))
+    ) {
+      this.#handOver(st);
+    }
+    return index;
+  }
+
+  #streamStopped(st: Stream): boolean {
+    return (
+      st.stopReason !== undefined ||
+      (st.handle !== undefined && Atomics.load(st.handle.control, CONTROL_STOPPED) === 1)
+    );
+  }
+
+  /** Number the requests the worker has not had yet and give them to it. */
+  #handOver(st: Stream): void {
+    // Once the worker has stopped (or is stopping) there is no one to give them to.
+    if (st.outcome !== undefined || st.stopReason !== undefined) return;
+    const h = st.handle!;
+    while (st.handed < st.segments.length) {
+      const seg = st.segments[st.handed]!;
+      const from = seg.given;
+      for (let i = from; i < seg.count; i++) {
+        seg.bytes.writeUInt32LE(++this.#seq, seg.starts[i]! + 8);
+      }
+      if (seg.count > from) h.push(seg.bytes, seg.starts, from, seg.count);
+      st.sentToWorker += seg.count - from;
+      seg.given = seg.count;
+      // The last block may still grow.
+      if (st.handed === st.segments.length - 1) break;
+      st.handed++;
+    }
+  }
+
+  /** The stream at the head of the queue starts once nothing else is in flight. */
+  #startStream(st: Stream): boolean {
+    if (this.#inFlight > 0 || this.#dumpActive || this.#batch.length > 0) return false;
+    this.#queue.shift();
+    // Its numbers run on from seqBase without wrapping (nothing else is in flight).
+    if (this.#seq > MAX_SEQ - MAX_STREAM) this.#seq = 0;
+    st.seqBase = this.#seq + 1;
+    if (!this.#referenced) {
+      this.socket.ref();
+      this.#referenced = true;
+    }
+    // The worker reads the answers: the poll watcher must not take them first.
+    this.socket.pause();
+    const handle = this.#sender!(true, (sent, received, errno) =>
+      this.#streamDone(st, sent, received, errno),
+    );
+    st.handle = handle;
+    this.#sequence = { bulk: undefined, stream: st, handle };
+    this.#handOver(st);
+    if (st.ended) handle.end();
+    return true;
+  }
+
+  /** The worker stopped: the socket is free again; the result waits for end() if need be. */
+  #streamDone(st: Stream, sent: number, received: Buffer | undefined, errno: number): void {
+    this.#sequence = undefined;
+    st.outcome = { sent, received, errno };
+    if (!this.#closed) this.socket.resume();
+    if (st.ended) this.#settleStream(st);
+    if (this.#closed) {
+      // close() waited for the worker to let go of the socket.
+      this.socket.close();
+    } else {
+      this.#pump();
+      this.#maybeUnref();
+    }
+  }
+
+  #streamEnd(st: Stream): Promise<BulkResult> {
+    if (st.result !== undefined) return st.result;
+    st.ended = true;
+    if (st.handle !== undefined) this.#handOver(st);
+    if (this.#sender === undefined && st.stopReason === undefined) {
+      // No worker: the same frames go out one per ack.
+      if (st.onAbort) st.signal?.removeEventListener('abort', st.onAbort);
+      st.result = this.requestMany(unframe(st.segments), {
+        ...streamOptions(st),
+        stopOnError: true,
+      });
+      return st.result;
+    }
+    st.result = new Promise<BulkResult>((resolve) => {
+      st.resolve = resolve;
+    });
+    if (st.outcome !== undefined) this.#settleStream(st);
+    else st.handle?.end();
+    return st.result;
+  }
+
+  /** Stop a stream from outside: it sends nothing more, and what did not leave fails. */
+  #stopStream(st: Stream, err: Error): void {
+    if (st.stopReason !== undefined || st.outcome !== undefined) return;
+    st.stopReason = err;
+    if (st.handle !== undefined) {
+      Atomics.store(st.handle.control, CONTROL_CANCEL, 1);
+      st.handle.end();
+      return;
+    }
+    // Not started: nothing was sent.
+    const q = this.#queue.indexOf(st);
+    if (q >= 0) this.#queue.splice(q, 1);
+    st.outcome = { sent: 0, received: undefined, errno: 0 };
+    if (st.ended) this.#settleStream(st);
+  }
+
+  /** The worker has stopped and end() was called: one outcome per push. */
+  #settleStream(st: Stream): void {
+    const { sent, received, errno } = st.outcome!;
+    if (st.count === 0) {
+      if (st.onAbort) st.signal?.removeEventListener('abort', st.onAbort);
+      st.resolve!({ count: 0, ok: 0, failed: 0, errors: [] });
+      return;
+    }
+    const framed = joinSegments(st.segments, st.count);
+    const b = newBulk(framed, st.seqBase, 0, streamOptions(st), st.resolve!, true, true);
+    b.onAbort = st.onAbort;
+    b.state.fill(IN_FLIGHT, 0, sent);
+    b.next = b.count;
+    b.inFlight = sent;
+    this.#inFlight += sent;
+    this.#bulks.push(b);
+    this.#settleSent(b, 0, sent, received, errno, st.stopReason);
   }
 
   /**
@@ -811,6 +1109,10 @@ export class Connection extends EventEmitter {
   #pump(): void {
     while (this.#queue.length > 0 && this.#inFlight < this.#window && !this.#sequence) {
       const q = this.#queue[0]!;
+      if (isStream(q)) {
+        if (!this.#startStream(q)) break;
+        continue;
+      }
       if (isBulk(q) && q.stopOnError) {
         if (!this.#startOrdered(q)) break;
         continue;
@@ -876,15 +1178,12 @@ export class Connection extends EventEmitter {
       }
       // The worker reads the answers: the poll watcher must not take them first.
       this.socket.pause();
-      const handle = this.#sender!(
-        b.bytes,
-        b.starts,
-        from,
-        b.count,
-        true,
-        (next, received, errno) => this.#sequenceDone(b, from, next, received, errno),
+      const handle = this.#sender!(true, (sent, received, errno) =>
+        this.#sequenceDone(b, from, from + sent, received, errno),
       );
-      this.#sequence = { bulk: b, handle };
+      handle.push(b.bytes, b.starts, from, b.count);
+      handle.end();
+      this.#sequence = { bulk: b, stream: undefined, handle };
       return true;
     }
     if (b.inFlight > 0) return false;
@@ -902,7 +1201,7 @@ export class Connection extends EventEmitter {
     return true;
   }
 
-  /** The shim's sender ended: place the kernel's refusals, settle the rest. */
+  /** The shim's sender ended a bulk: place the kernel's refusals, settle the rest. */
   #sequenceDone(
     b: Bulk,
     from: number,
@@ -913,43 +1212,58 @@ export class Connection extends EventEmitter {
     const stopReason = this.#sequence?.stopReason;
     this.#sequence = undefined;
     if (!this.#closed) this.socket.resume();
-    if (received !== undefined) {
-      forEachDatagram(received, (datagram, length) => this.#receive(datagram, length, true));
-    }
-    if (!b.finished) {
-      // Read after each send: whatever left and was not refused was accepted, except the last
-      // one sent when reading its answer failed (it may have been lost).
-      const unknown = errno < 0 ? next - 1 : -1;
-      for (let i = from; i < next && !b.finished; i++) {
-        if (b.state[i] !== IN_FLIGHT) continue;
-        if (i === unknown) {
-          this.#settleBulkItem(b, i, NetlinkSocketError.fromErrno(-errno, 'recvmsg'));
-        } else {
-          this.#settleBulkItem(b, i, undefined);
-        }
-      }
-      if (!b.finished && next < b.count) {
-        if (stopReason !== undefined) {
-          // Stopped from outside: what never left fails with the reason.
-          this.#endBulk(b, stopReason);
-        } else {
-          const err =
-            errno > 0
-              ? NetlinkSocketError.fromErrno(errno, 'sendto')
-              : new NetlinkSocketError(
-                  'ERR_RTNL_NOT_SENT',
-                  'not sent: the sequence stopped before this request',
-                );
-          this.#settleBulkItem(b, next, err);
-        }
-      }
-    }
+    this.#settleSent(b, from, next, received, errno, stopReason);
     if (this.#closed) {
       // close() waited for the worker to let go of the socket.
       this.socket.close();
     } else {
       this.#pump();
       this.#maybeUnref();
+    }
+  }
+
+  /**
+   * Requests [from, next) of `b` left through the shim's worker, which kept what the kernel
+   * answered in `received`: place its refusals, settle the rest of those as accepted, and fail
+   * what never left (with `stopReason` if it was stopped from outside).
+   */
+  #settleSent(
+    b: Bulk,
+    from: number,
+    next: number,
+    received: Buffer | undefined,
+    errno: number,
+    stopReason: Error | undefined,
+  ): void {
+    if (received !== undefined) {
+      forEachDatagram(received, (datagram, length) => this.#receive(datagram, length, true));
+    }
+    if (b.finished) return;
+    // Read after each send: whatever left and was not refused was accepted, except the last
+    // one sent when reading its answer failed (it may have been lost).
+    const unknown = errno < 0 ? next - 1 : -1;
+    for (let i = from; i < next && !b.finished; i++) {
+      if (b.state[i] !== IN_FLIGHT) continue;
+      if (i === unknown) {
+        this.#settleBulkItem(b, i, NetlinkSocketError.fromErrno(-errno, 'recvmsg'));
+      } else {
+        this.#settleBulkItem(b, i, undefined);
+      }
+    }
+    if (!b.finished && next < b.count) {
+      if (stopReason !== undefined) {
+        // Stopped from outside: what never left fails with the reason.
+        this.#endBulk(b, stopReason);
+      } else {
+        const err =
+          errno > 0
+            ? NetlinkSocketError.fromErrno(errno, 'sendto')
+            : new NetlinkSocketError(
+                'ERR_RTNL_NOT_SENT',
+                'not sent: the sequence stopped before this request',
+              );
+        this.#settleBulkItem(b, next, err);
+      }
     }
   }
 
@@ -1418,7 +1732,7 @@ export class Connection extends EventEmitter {
     const now = Date.now();
     let next = 0;
     for (const p of [...this.#pending.values(), ...this.#queue]) {
-      if (isBulk(p) || !p.deadline || p.draining) continue;
+      if (!isPending(p) || !p.deadline || p.draining) continue;
       if (p.deadline <= now) {
         this.#abandon(
           p,
@@ -1472,7 +1786,7 @@ export class Connection extends EventEmitter {
     if (this.#timer) clearTimeout(this.#timer);
     const bulks = [...this.#bulks];
     const all: Pending[] = [...this.#pending.values()];
-    for (const q of this.#queue) if (!isBulk(q)) all.push(q);
+    for (const q of this.#queue) if (isPending(q)) all.push(q);
     for (const o of this.#batch) if ((o as BulkRun).bulk === undefined) all.push(o as Pending);
     this.#batch = [];
     let outstanding = all.length;
@@ -1486,6 +1800,9 @@ export class Connection extends EventEmitter {
       }
     }
     for (const b of bulks) this.#endBulk(b, err);
+    const running = this.#sequence?.stream;
+    if (running !== undefined) this.#stopStream(running, err);
+    for (const q of [...this.#queue]) if (isStream(q)) this.#stopStream(q, err);
     this.#pending.clear();
     this.#queue.length = 0;
     // A worker sending a sequence still uses the socket: it was stopped by #endBulk above, and
@@ -1623,19 +1940,109 @@ function frameMany(
       starts = next;
     }
     if (count >= MAX_SEQ - 1) throw new RangeError(`at most ${MAX_SEQ - 1} requests at once`);
-    const at = w.pos;
-    starts[count++] = at;
-    w.zeros(NLMSG_HDRLEN);
-    const payload = r.payload;
-    if (typeof payload === 'function') payload(w);
-    else w.rawBytes(payload);
-    const len = w.pos - at;
-    w.align();
-    const buf = w.buf;
-    buf.writeUInt32LE(len, at);
-    buf.writeUInt16LE(r.type, at + 4);
-    buf.writeUInt16LE(baseFlags | (r.flags ?? 0), at + 6);
+    starts[count++] = frameOne(w, r, baseFlags);
   }
   starts[count] = w.pos;
   return { bytes: w.buf, starts, count };
+}
+
+/** Frame one request at the end of `w` (seq 0 for now); returns where it starts. */
+function frameOne(w: AttributeWriter, r: BulkRequest, baseFlags: number): number {
+  const at = w.pos;
+  w.zeros(NLMSG_HDRLEN);
+  const payload = r.payload;
+  if (typeof payload === 'function') payload(w);
+  else w.rawBytes(payload);
+  const len = w.pos - at;
+  w.align();
+  const buf = w.buf;
+  buf.writeUInt32LE(len, at);
+  buf.writeUInt16LE(r.type, at + 4);
+  buf.writeUInt16LE(baseFlags | (r.flags ?? 0), at + 6);
+  return at;
+}
+
+/** A stream's segments as one framed run (the result maps refusals to their requests). */
+function joinSegments(
+  segments: readonly Segment[],
+  count: number,
+): { bytes: Buffer; starts: Uint32Array; count: number } {
+  let size = 0;
+  for (const seg of segments) size += seg.starts[seg.count]!;
+  const bytes = Buffer.allocUnsafe(size);
+  const starts = new Uint32Array(count + 1);
+  let off = 0;
+  let n = 0;
+  for (const seg of segments) {
+    const end = seg.starts[seg.count]!;
+    seg.bytes.copy(bytes, off, 0, end);
+    for (let i = 0; i < seg.count; i++) starts[n++] = off + seg.starts[i]!;
+    off += end;
+  }
+  starts[n] = off;
+  return { bytes, starts, count };
+}
+
+/** The bulk options a stream was made with. */
+function streamOptions(st: Stream): BulkOptions {
+  const options: BulkOptions = {};
+  if (st.schema) options.schema = st.schema;
+  if (st.signal) options.signal = st.signal;
+  return options;
+}
+
+/** A stream's frames as requests for requestMany (which frames them again). */
+function unframe(segments: readonly Segment[]): BulkRequest[] {
+  const requests: BulkRequest[] = [];
+  for (const seg of segments) {
+    for (let i = 0; i < seg.count; i++) {
+      const at = seg.starts[i]!;
+      const len = seg.bytes.readUInt32LE(at);
+      requests.push({
+        type: seg.bytes.readUInt16LE(at + 4),
+        flags: seg.bytes.readUInt16LE(at + 6) & ~NLM_F_REQUEST,
+        payload: seg.bytes.subarray(at + NLMSG_HDRLEN, at + len),
+      });
+    }
+  }
+  return requests;
+}
+
+/** The record of a bulk: `framed` requests numbered from seqBase, none sent yet. */
+function newBulk(
+  framed: { bytes: Buffer; starts: Uint32Array; count: number },
+  seqBase: number,
+  timeout: number,
+  options: BulkOptions,
+  resolve: (r: BulkResult) => void,
+  stopOnError: boolean,
+  native: boolean,
+): Bulk {
+  const count = framed.count;
+  return {
+    bulk: true,
+    count,
+    bytes: framed.bytes,
+    starts: framed.starts,
+    seqBase,
+    state: new Uint8Array(count),
+    errors: new Array<Error | undefined>(count).fill(undefined),
+    next: 0,
+    inFlight: 0,
+    settled: 0,
+    failed: 0,
+    low: 0,
+    timeout,
+    deadline: timeout > 0 ? Date.now() + timeout : 0,
+    progressMark: 0,
+    signal: options.signal,
+    onAbort: undefined,
+    schema: options.schema,
+    onWarning: options.onWarning,
+    site: undefined,
+    resolve,
+    finished: false,
+    stopOnError,
+    native,
+  };
 }
