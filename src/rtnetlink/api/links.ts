@@ -1,12 +1,12 @@
 // rt.links: list / iterate / get / index / add / set / delete. Requests come from the pure
 // builders in ../requests/link.ts; replies are decoded with the link schema.
-import { NetlinkError } from '../../netlink/errors.js';
+import { NetlinkDecodeError, NetlinkError } from '../../netlink/errors.js';
 import type { NetlinkMessage } from '../../netlink/message.js';
 import type { Decoded, FlagSet } from '../../netlink/schema.js';
 import { type Netns, type NetnsRef, openNetns } from '../../ns/netns.js';
 import type { RtNetlink } from '../client.js';
 import { RTM_NEWLINK } from '../constants.js';
-import { ARPHRD, IFF_FLAGS, linkMessage } from '../link.js';
+import { ARPHRD, IFF_FLAGS, ifinfomsg, linkMessage } from '../link.js';
 import {
   type LinkChanges,
   type LinkSpec,
@@ -197,6 +197,11 @@ export class Links {
   }
 
   async #get(dev: DevRef, build: (dev: DevRef) => RequestMessage): Promise<Link> {
+    return decodeLink(await this.#getMessage(dev, build));
+  }
+
+  /** The kernel's RTM_NEWLINK for one device. */
+  async #getMessage(dev: DevRef, build: (dev: DevRef) => RequestMessage): Promise<NetlinkMessage> {
     const ref = checkDevRef(dev, 'link.dev');
     const req = build(ref);
     let replies: NetlinkMessage[];
@@ -212,7 +217,7 @@ export class Links {
     if (!m) {
       throw new NetlinkError({ errno: ENODEV, requestType: req.type });
     }
-    return decodeLink(m);
+    return m;
   }
 
   /**
@@ -224,8 +229,17 @@ export class Links {
   async index(dev: DevRef): Promise<number> {
     const ref = checkDevRef(dev, 'link.dev');
     if (typeof ref === 'number') return ref;
-    // iproute2's lookup: the answer leaves the statistics out.
-    return (await this.#get(ref, linkLookupRequest)).index;
+    // iproute2's lookup: the answer leaves the statistics out. Only ifi_index is read
+    // (struct ifinfomsg: family, pad, type, then the index at 4).
+    const m = await this.#getMessage(ref, linkLookupRequest);
+    if (m.payload.length < ifinfomsg.size) {
+      throw new NetlinkDecodeError(
+        'TRUNCATED_HEADER',
+        `${m.payload.length} bytes, too few for a ${ifinfomsg.size}-byte ifinfomsg`,
+        0,
+      );
+    }
+    return m.payload.readInt32LE(4);
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   BulkRequest,
   BulkResult,
   MessageView,
+  SequenceOptions,
 } from '../../netlink/connection.js';
 import { NetlinkEncodeError } from '../../netlink/errors.js';
 import type { NetlinkMessage } from '../../netlink/message.js';
@@ -23,6 +24,7 @@ import {
   type RouteGetSpec,
   type RouteOp,
   type RouteSpec,
+  routeEncoder,
 } from '../requests/route.js';
 import { ROUTER_PREF, routeMessage, rtaCacheinfo } from '../route.js';
 import {
@@ -449,6 +451,27 @@ const ROUTE_OPS: readonly RouteOp[] = [
 /** Options of {@link Routes.addMany} and {@link Routes.deleteMany}. */
 export type RouteBulkOptions = Omit<BulkOptions, 'schema'>;
 
+/**
+ * An ordered stream of route changes (see {@link Routes.sequence}): each push is encoded at
+ * once and sent while the next ones are made; nothing after the first refusal is sent.
+ */
+export interface RouteSequence {
+  /**
+   * Encode the change and queue it behind those pushed before; returns its index in the
+   * result. Devices are ifindexes here (look names up first, e.g. with `rt.links.index`).
+   *
+   * @throws {NetlinkEncodeError} for an unknown op or a malformed spec (nothing is queued),
+   *   and `BAD_VALUE` on `route.dev` for a device name.
+   */
+  push(op: RouteOp, spec: RouteSpec<number>): number;
+  /** Changes pushed so far. */
+  readonly count: number;
+  /** True once the kernel refused one: later pushes will not be sent (see RequestSequence). */
+  readonly stopped: boolean;
+  /** No more changes: one outcome per push, by index (see RequestSequence.end). */
+  end(): Promise<BulkResult>;
+}
+
 /** A bulk's `route.x` error, renamed `routes[i].x` so it says which spec it was. */
 function atIndex(err: unknown, i: number): unknown {
   if (!(err instanceof NetlinkEncodeError) || !err.path.startsWith('route')) return err;
@@ -642,6 +665,49 @@ export class Routes {
       );
     }
     return this.#many(op, specs, options);
+  }
+
+  /**
+   * An ordered stream of changes for a script that is applied as it is read (what
+   * `rtnl -batch` does with runs of route lines): push changes of any op one by one; the
+   * kernel works on the first while the next are encoded, one request at a time, and nothing
+   * after the first refusal is sent. The connection sends nothing else until the sequence has
+   * ended. See {@link Connection.sequence}.
+   *
+   * ```ts
+   * const seq = rt.routes.sequence();
+   * for (const line of lines) {
+   *   seq.push('add', { dst: line, dev: index });
+   *   if (seq.stopped) break;
+   * }
+   * const { errors } = await seq.end();
+   * ```
+   */
+  sequence(options: Omit<SequenceOptions, 'schema'> = {}): RouteSequence {
+    const seq = this.#rt.connection.sequence({ ...options, schema: routeMessage });
+    const encode = routeEncoder();
+    return {
+      push(op, spec) {
+        if (!ROUTE_OPS.includes(op)) {
+          throw new NetlinkEncodeError('BAD_VALUE', `unknown op ${JSON.stringify(op)}`, 'op');
+        }
+        if (hasNames(spec)) {
+          throw new NetlinkEncodeError(
+            'BAD_VALUE',
+            'a sequence takes ifindexes: look device names up first',
+            'route.dev',
+          );
+        }
+        return seq.push(encode(op, spec));
+      },
+      get count() {
+        return seq.count;
+      },
+      get stopped() {
+        return seq.stopped;
+      },
+      end: () => seq.end(),
+    };
   }
 
   #many(

@@ -480,6 +480,107 @@ export function buildRouteRequest(op: RouteOp, spec: RouteSpec<number>): Request
   };
 }
 
+/** A route change encoded: its message type, extra nlmsg_flags and payload bytes. */
+export interface EncodedRoute {
+  readonly type: number;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+}
+
+/** What a route encoder remembers of the change before (see {@link routeEncoder}). */
+interface LastRoute {
+  op: RouteOp;
+  spec: Record<string, unknown>;
+  keys: number;
+  type: number;
+  flags: number;
+  family: InetFamily;
+  payload: Buffer;
+}
+
+// The payload of a route request with a destination: struct rtmsg (rtm_dst_len at 1), then
+// RTA_DST (its address at 16), as buildRouteRequest writes them.
+const RTMSG_DST_LEN = 1;
+const DST_ATTR = 12;
+const DST_ADDRESS = 16;
+
+/**
+ * buildRouteRequest for a stream of changes, as bytes. A change that differs from the one
+ * before only in its destination (same op, the same fields with the same primitive values, a
+ * destination of the same family) is that one's encoding with rtm_dst_len and RTA_DST
+ * rewritten: nothing else in the request depends on the destination. A script of similar lines
+ * (`route add PREFIX dev D` ten thousand times) is mostly such changes. Everything else, and
+ * every spec with an object-valued field (metrics, nexthops, encap, which the caller could
+ * change in place), is built in full. Errors are buildRouteRequest's.
+ */
+export function routeEncoder(): (op: RouteOp, spec: RouteSpec<number>) => EncodedRoute {
+  let last: LastRoute | undefined;
+  return (op, spec) => {
+    if (last !== undefined && op === last.op && sameButDst(spec, last)) {
+      const dst = parseDst((spec as { dst?: unknown }).dst, 'route.dst');
+      if (dst !== undefined && dst.family === last.family) {
+        const payload = new Uint8Array(last.payload);
+        payload[RTMSG_DST_LEN] = dst.prefixLen;
+        payload.set(dst.bytes, DST_ADDRESS);
+        return { type: last.type, flags: last.flags, payload };
+      }
+    }
+    const plan = buildRouteRequest(op, spec);
+    const payload = planPayload(plan);
+    last = remember(op, spec, plan, payload);
+    return { type: plan.type, flags: plan.flags, payload };
+  };
+}
+
+/** The record of a change a later one may reuse, or undefined when none may. */
+function remember(
+  op: RouteOp,
+  spec: RouteSpec<number>,
+  plan: RequestPlan,
+  payload: Buffer,
+): LastRoute | undefined {
+  const fields: Record<string, unknown> = {};
+  let keys = 0;
+  for (const key in spec) {
+    const v = (spec as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'object' && v !== null) return undefined;
+    fields[key] = v;
+    keys++;
+  }
+  const dst = parseDst(spec.dst, 'route.dst');
+  if (dst === undefined) return undefined;
+  // RTA_DST where it is expected: its length and type.
+  if (
+    payload.length < DST_ADDRESS + dst.bytes.length ||
+    payload.readUInt16LE(DST_ATTR) !== 4 + dst.bytes.length ||
+    payload.readUInt16LE(DST_ATTR + 2) !== RTA_DST
+  ) {
+    return undefined;
+  }
+  return {
+    op,
+    spec: fields,
+    keys,
+    type: plan.type,
+    flags: plan.flags,
+    family: dst.family,
+    payload,
+  };
+}
+
+/** Whether `spec` has exactly the fields of the last one, with the same values but `dst`. */
+function sameButDst(spec: unknown, last: LastRoute): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  let keys = 0;
+  for (const key in spec) {
+    keys++;
+    if (key === 'dst') continue;
+    const v = (spec as Record<string, unknown>)[key];
+    if (v !== last.spec[key] || !Object.hasOwn(last.spec, key)) return false;
+  }
+  return keys === last.keys;
+}
+
 type EncapSets = typeof routeAttributes.attrs.encap.sets;
 
 /**
