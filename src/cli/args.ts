@@ -55,6 +55,11 @@ export class Args {
     return w;
   }
 
+  /** The index in the words of the word just consumed by next(). */
+  get currentIndex(): number {
+    return this.pos - 1;
+  }
+
   /** The word just consumed by next() (ip's `*argv` inside the loop body). */
   get current(): string | undefined {
     return this.words[this.pos - 1];

@@ -5,7 +5,7 @@
 // runs and the status is 1 if any failed. One rtnetlink socket serves every line.
 import { readFileSync } from 'node:fs';
 import type { BulkResult, RtNetlink } from '../index.js';
-import type { CliContext, GlobalOptions, PlannedWrite } from './context.js';
+import type { CliContext, GlobalOptions, PlannedWrite, WriteSequence } from './context.js';
 import { CliError, describeError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -169,13 +169,13 @@ export async function runBatch(
   const stopOnError = !opts.force;
   let status = 0;
 
-  /** Report a failed line; true when the run must stop. */
-  const failed = async (cmd: BatchCommand, err: unknown): Promise<boolean> => {
+  /** Report the failed command ending on `line`; true when the run must stop. */
+  const failed = async (line: number, err: unknown): Promise<boolean> => {
     if (err !== undefined) {
       const d = await describeError(err);
       if (d.message) out.error(d.message);
     }
-    out.error(`Command failed ${name}:${cmd.line}`);
+    out.error(`Command failed ${name}:${line}`);
     status = 1;
     return stopOnError;
   };
@@ -190,7 +190,7 @@ export async function runBatch(
       code = d.exitCode;
     }
     if (code === 0) return false;
-    return failed(cmd, undefined);
+    return failed(cmd.line, undefined);
   };
 
   let chunk: Chunk | undefined;
@@ -214,7 +214,7 @@ export async function runBatch(
     const errors = result.errors;
     for (let i = 0; i < errors.length; i++) {
       const err = errors[i];
-      if (err !== undefined && (await failed(f.chunk.commands[i]!, err))) return true;
+      if (err !== undefined && (await failed(f.chunk.commands[i]!.line, err))) return true;
     }
     return false;
   };
@@ -225,12 +225,27 @@ export async function runBatch(
     chunk = undefined;
     if (c !== undefined) {
       const rt = hooks.peek()!;
-      inFlight = { chunk: c, result: c.submit(rt, c.items, stopOnError) };
+      inFlight = { chunk: c, result: c.submit(rt, c.items) };
+    }
+    return false;
+  };
+  /** The ordered lane: the open sequence and the line number of each item pushed. */
+  let seq: { open: PlannedWrite['sequence']; s: WriteSequence; lines: number[] } | undefined;
+  /** End the open sequence and report its first failure; true when the run must stop. */
+  const finish = async (): Promise<boolean> => {
+    const q = seq;
+    seq = undefined;
+    if (q === undefined) return false;
+    const { errors } = await q.s.end();
+    for (let i = 0; i < errors.length; i++) {
+      const err = errors[i];
+      // Nothing after the first refusal was sent: that one is the line ip stops at.
+      if (err !== undefined) return failed(q.lines[i]!, err);
     }
     return false;
   };
   /** Everything planned so far is done (and reported); true when the run must stop. */
-  const drain = async (): Promise<boolean> => (await rotate()) || settle();
+  const drain = async (): Promise<boolean> => (await finish()) || (await rotate()) || settle();
 
   const commands = batchCommands(text);
   for (;;) {
@@ -258,6 +273,22 @@ export async function runBatch(
         // The line's own error: it is reported by the normal way, in its turn.
         planned = undefined;
       }
+    }
+    if (planned !== undefined && stopOnError) {
+      if (seq !== undefined && seq.open !== planned.sequence && (await finish())) return status;
+      if (seq === undefined) seq = { open: planned.sequence, s: planned.sequence(rt!), lines: [] };
+      try {
+        seq.s.push(planned.key, planned.item);
+      } catch {
+        // Refused before it was sent (a spec the library rejects): the line runs the normal
+        // way, after the lines before it, and gets its own message.
+        if ((await finish()) || (await runLine(cmd))) return status;
+        continue;
+      }
+      seq.lines.push(cmd.line);
+      // The kernel refused a line: the ones after it are not sent; stop reading.
+      if (seq.s.stopped && (await finish())) return status;
+      continue;
     }
     if (planned !== undefined) {
       if (chunk !== undefined && (chunk.key !== planned.key || chunk.submit !== planned.submit)) {

@@ -82,11 +82,24 @@ export interface PlannedWrite {
   readonly key: string;
   /** This line's part of the submit. */
   readonly item: unknown;
+  /** With -force: send a run of items of this key, every one tried (pipelined). */
+  submit(rt: RtNetlink, items: unknown[]): Promise<BulkResult>;
   /**
-   * Send a run of items in order. With `stopOnError` nothing after the first refusal may be
-   * sent (the run stops as `ip -batch` does); without it every item is tried.
+   * Without -force: an ordered stream taking items of any key of this module, sending each as
+   * soon as it is pushed and nothing after the first refusal (the run stops as `ip -batch`
+   * does). Consecutive lines share one while they plan the same `sequence`.
    */
-  submit(rt: RtNetlink, items: unknown[], stopOnError: boolean): Promise<BulkResult>;
+  sequence(rt: RtNetlink): WriteSequence;
+}
+
+/** See {@link PlannedWrite.sequence} (rt.routes.sequence() is one). */
+export interface WriteSequence {
+  /** Queue the item of a line planned with `key`; throws (nothing queued) if it is malformed. */
+  push(key: string, item: unknown): unknown;
+  /** The kernel refused an item: nothing pushed from then on is sent. */
+  readonly stopped: boolean;
+  /** One outcome per push, by index. */
+  end(): Promise<BulkResult>;
 }
 
 /** The shape of a module under src/cli/commands/. */

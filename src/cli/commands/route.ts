@@ -1536,15 +1536,26 @@ function anyPrefix(p: InetPrefix, known: CliFamily | undefined): string | undefi
 
 interface ModifyState {
   family: CliFamily | undefined;
+  /** Where the destination word was, and the family known when it was read. */
+  dstAt?: number;
+  dstKnown?: CliFamily | undefined;
 }
 
 /** The destination word (ip's `[ to ] [ TYPE ] PREFIX`, after TYPE): sets spec.dst; true. */
-function destination(st: ModifyState, spec: Partial<Spec>, v: string, dstOk: boolean): boolean {
+function destination(
+  st: ModifyState,
+  spec: Partial<Spec>,
+  v: string,
+  dstOk: boolean,
+  at: number,
+): boolean {
   if (dstOk) throw duparg2('to', v);
   const known = st.family;
   const p = parsePrefix(v, known);
   if (st.family === undefined && !p.any) st.family = p.family;
   spec.dst = anyPrefix(p, known) ?? `${p.address}/${p.prefixlen}`;
+  st.dstAt = at;
+  st.dstKnown = known;
   return true;
 }
 
@@ -1704,10 +1715,11 @@ function opOf(cmd: string | undefined): Op | undefined {
 const SUBMIT: Record<Op, PlannedWrite['submit']> = Object.fromEntries(
   OPS.map(([, op]) => [
     op,
-    (rt: RtNetlink, items: unknown[], stopOnError: boolean) =>
-      rt.routes.applyMany(op, items as RouteSpecInput[], { stopOnError }),
+    (rt: RtNetlink, items: unknown[]) => rt.routes.applyMany(op, items as RouteSpecInput[]),
   ]),
 ) as Record<Op, PlannedWrite['submit']>;
+
+const SEQUENCE: PlannedWrite['sequence'] = (rt) => rt.routes.sequence();
 
 /**
  * The `-batch` fast lane (see PlannedWrite): a `route add|change|replace|prepend|append|del`
@@ -1720,6 +1732,9 @@ export function plan(
   words: readonly string[],
   from: number,
 ): PlannedWrite | undefined {
+  const hit = lastPlan !== undefined ? reusePlan(lastPlan, ctx, rt, words, from) : undefined;
+  if (hit !== undefined) return hit;
+  lastPlan = undefined;
   const op = opOf(words[from]);
   if (op === undefined) return undefined;
   const p = parseModify(ctx, words, from + 1);
@@ -1730,7 +1745,83 @@ export function plan(
     index = cachedDevIndex(rt, p.dev);
     if (index === undefined) return undefined;
   }
-  return { key: op, item: finishSpec(p, index), submit: SUBMIT[op] };
+  const spec = finishSpec(p, index);
+  lastPlan = memoOf(ctx, words, from, op, p, spec);
+  return { key: op, item: spec, submit: SUBMIT[op], sequence: SEQUENCE };
+}
+
+/**
+ * The last line plan() parsed in full, for the lines after it that differ from it only in the
+ * destination word (a script of `route add PREFIX dev D` lines): their spec is its spec with
+ * their destination, read as parseModify reads it. Only specs of plain values are kept.
+ */
+interface PlanMemo {
+  words: readonly string[];
+  from: number;
+  /** The global -4/-6 the line was read with. */
+  optsFamily: CliFamily | undefined;
+  op: Op;
+  dstAt: number;
+  /** The family known when the destination was read, and the destination's own. */
+  known: CliFamily | undefined;
+  family: CliFamily;
+  dev: string | undefined;
+  spec: Spec;
+}
+
+let lastPlan: PlanMemo | undefined;
+
+function memoOf(
+  ctx: CliContext,
+  words: readonly string[],
+  from: number,
+  op: Op,
+  p: ParsedModify,
+  spec: Spec,
+): PlanMemo | undefined {
+  const { dstAt } = p.st;
+  if (dstAt === undefined || p.st.family === undefined) return undefined;
+  for (const key in spec) {
+    const v = spec[key as keyof Spec];
+    if (typeof v === 'object' && v !== null) return undefined;
+  }
+  return {
+    words,
+    from,
+    optsFamily: ctx.opts.family,
+    op,
+    dstAt,
+    known: p.st.dstKnown,
+    family: p.st.family,
+    dev: p.dev,
+    spec,
+  };
+}
+
+/** The plan of a line that differs from the memo's only in its destination, or undefined. */
+function reusePlan(
+  m: PlanMemo,
+  ctx: CliContext,
+  rt: RtNetlink,
+  words: readonly string[],
+  from: number,
+): PlannedWrite | undefined {
+  const n = words.length;
+  if (n !== m.words.length || from !== m.from || ctx.opts.family !== m.optsFamily) {
+    return undefined;
+  }
+  for (let i = from; i < n; i++) if (i !== m.dstAt && words[i] !== m.words[i]) return undefined;
+  const p = parsePrefix(words[m.dstAt]!, m.known);
+  // A destination of another family (or `default`) changes how the rest of the line reads.
+  if (p.any || p.family !== m.family) return undefined;
+  let index: number | undefined;
+  if (m.dev !== undefined) {
+    index = cachedDevIndex(rt, m.dev);
+    if (index === undefined) return undefined;
+  }
+  const spec: Spec = { ...m.spec, dst: `${p.address}/${p.prefixlen}` };
+  if (index !== undefined) spec.dev = index;
+  return { key: m.op, item: spec, submit: SUBMIT[m.op], sequence: SEQUENCE };
 }
 
 /** ip's iproute_modify argument loop: everything but the lookups. */
@@ -1760,7 +1851,7 @@ function parseModify(ctx: CliContext, args: readonly string[], from = 0): Parsed
     }
     const c0 = w.charCodeAt(0);
     if (c0 >= 0x30 && c0 <= 0x39) {
-      dstOk = destination(st, spec, w, dstOk);
+      dstOk = destination(st, spec, w, dstOk, a.currentIndex);
       continue;
     }
     if (w === 'src') {
@@ -1913,7 +2004,7 @@ function parseModify(ctx: CliContext, args: readonly string[], from = 0): Parsed
         }
       }
       if (matches(v, 'help')) throw usageError();
-      dstOk = destination(st, spec, v, dstOk);
+      dstOk = destination(st, spec, v, dstOk, a.currentIndex);
     }
   }
   if (!dstOk) throw usageError();
