@@ -45,8 +45,14 @@ async function buildCli(outDir: string): Promise<void> {
     footer: { js: `${BUILD_TAG}${buildId}` },
   });
   const file = resolve(outDir, 'cli.cjs');
+  const bytes = readFileSync(file);
+  // bin/rtnl.js reads the bundle as latin1 (cheaper than UTF-8): it must be ASCII only, which
+  // esbuild's default charset makes it (it escapes everything else).
+  const wide = bytes.findIndex((b) => b > 0x7f);
+  if (wide >= 0)
+    throw new Error(`${file} has a non-ASCII byte at ${wide}: bin/rtnl.js reads latin1`);
   // (Comments are gone, so any `import(` left is code.)
-  if (/\bimport\(/.test(readFileSync(file, 'utf8'))) {
+  if (/\bimport\(/.test(bytes.toString('latin1'))) {
     throw new Error(`${file} still calls import(), which bin/rtnl.js cannot serve`);
   }
   makeCodeCache(file, buildId);
@@ -95,7 +101,7 @@ const Module = require('node:module');
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 const file = process.argv[1];
-const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file });
+const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dirname(file));
 (async () => {
