@@ -351,8 +351,9 @@ export function planCommand(
 ): PlannedWrite | undefined {
   const object = words[0];
   if (object === undefined) return undefined;
-  // Batch files repeat one object word: its module is remembered.
-  if (object !== lastPlanned.word) {
+  // Batch files repeat one object word: its module is remembered (once it is loaded: the
+  // first line of an object runs the normal way, which loads it).
+  if (object !== lastPlanned.word || lastPlanned.mod === undefined) {
     const file = findObject(object)?.[1];
     lastPlanned.word = object;
     lastPlanned.mod = file === undefined ? undefined : loaded.get(file);

@@ -3,7 +3,7 @@
 // every attribute byte. Commands are written in the usual order (the order `ip … show` prints
 // things in), for which the client's request builders promise iproute2's attribute order.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ const BASE = [
   'addr add 198.51.100.129/25 dev d0',
   'addr add 2001:db8::1/64 dev v0 nodad',
 ];
+
+const NLM_F_ACK = 0x4;
 
 // RTM_NEW/DEL ROUTE, NEIGH, RULE: the requests compared (the GETLINK lookups are not).
 const MODIFY_TYPES = new Set([24, 25, 28, 29, 32, 33]);
@@ -145,4 +147,28 @@ describe('rtnl neigh sends ip’s request bytes', () => {
     'neigh del 192.0.2.9 dev v0',
     'neigh del proxy 192.0.2.77 dev v0',
   ])('%s', sameRequest);
+});
+
+describe('rtnl -batch sends route lines through its ordered lane', () => {
+  it('after a line of another object, route lines leave without NLM_F_ACK, with ip’s bytes', () => {
+    const lines = ['link set d0 up'];
+    for (let i = 0; i < 6; i++) lines.push(`route add 10.90.${i}.0/24 dev d0 table 90`);
+    lines.push('route replace 10.90.0.0/24 dev d0 table 90 metric 3');
+    lines.push('route del 10.90.1.0/24 dev d0 table 90');
+    const file = join(dir, 'lane.batch');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const routes = (cmd: string, args: readonly string[]) =>
+      sentMessages(straced(t, join(dir, `trace-${++n}.log`), cmd, args).log).filter(
+        (m) => m.type === 24 || m.type === 25,
+      );
+    const theirs = routes('ip', ['-batch', file]);
+    execFileSync('nsenter', [`--net=${t.path}`, 'ip', 'route', 'flush', 'table', '90']);
+    const ours = routes(process.execPath, [RTNL_BIN, '-n', t.path, '-batch', file]);
+    expect(ours.map((m) => m.payload)).toEqual(theirs.map((m) => m.payload));
+    // The first route line runs the normal way (it looks its device up), acked as ip's are;
+    // the lines after it go through the stream, which asks for no ack.
+    expect(ours.map((m) => m.flags)).toEqual(
+      theirs.map((m, i) => (i === 0 ? m.flags : m.flags & ~NLM_F_ACK)),
+    );
+  });
 });
