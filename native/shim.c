@@ -543,6 +543,15 @@ static napi_value shim_close(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// exit(code): _exit(2) — the process ends now, without Node's teardown (which joins V8's
+// background threads and may wait for a compile job in flight). See exitNow in native.ts.
+static napi_value shim_exit(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int code;
+  if (get_args(env, info, 1, argv, NULL) || get_int(env, argv[0], "code", &code)) return NULL;
+  _exit(code & 0xff);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Readiness: one uv_poll_t per socket.
 //
@@ -977,6 +986,7 @@ NAPI_MODULE_INIT() {
       FN("umount", shim_umount),
       FN("tunCreate", shim_tun_create),
       FN("nsType", shim_ns_type),
+      FN("exit", shim_exit),
       FN("sequenceOpen", shim_sequence_open),
       FN("sequencePush", shim_sequence_push),
       FN("sequenceEnd", shim_sequence_end),

@@ -274,8 +274,9 @@ export class ClientHolder {
   }
 
   private async open(): Promise<RtNetlink> {
-    const { RtNetlink, errnoText } = await import('../index.js');
+    const { RtNetlink, errnoText, exitNow } = await import('../index.js');
     setErrnoText(errnoText);
+    quickExit = exitNow;
     if (this.netns === undefined) return RtNetlink.open();
     try {
       return await RtNetlink.open({ netns: this.netns });
@@ -444,8 +445,18 @@ export async function run(argv: readonly string[], runOpts: RunOptions = {}): Pr
   }
 }
 
-/** The launcher's entry point: run and exit with the status. */
+/**
+ * The library's exitNow, once a command has loaded the library (a command that never opened a
+ * client, such as `-V`, does not load it just to exit).
+ */
+let quickExit: ((code: number) => never) | undefined;
+
+/**
+ * The launcher's entry point: run and exit with the status. Everything is written with
+ * writeSync (see output.ts), so the process may end without Node's teardown.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const code = await run(argv);
+  if (quickExit !== undefined) quickExit(code);
   process.exit(code);
 }

@@ -63,6 +63,8 @@ export interface Addon {
     owner: number,
     group: number,
   ): string;
+  /** _exit(code): the process ends at once (see {@link exitNow}). */
+  exit(code: number): never;
 }
 
 /** Environment variable naming a directory to load the addon from instead of the package. */
@@ -94,8 +96,16 @@ export function loadAddon(): Addon {
  * how to build the addon.
  */
 export function loadAddonFrom(dir: string): Addon {
+  const require = selfRequire();
   try {
-    const load = selfRequire()('node-gyp-build') as (dir: string) => unknown;
+    // A local build first, without node-gyp-build's search (it lists and parses directories):
+    // the same file it would pick first.
+    return require(join(dir, 'build', 'Release', 'rtnl_shim.node')) as Addon;
+  } catch {
+    // Not built here: prebuilds (or build/Debug), through node-gyp-build.
+  }
+  try {
+    const load = require('node-gyp-build') as (dir: string) => unknown;
     return load(dir) as Addon;
   } catch (cause) {
     const reason = (cause instanceof Error ? cause.message : String(cause))
@@ -109,6 +119,40 @@ export function loadAddonFrom(dir: string): Addon {
         `(or \`npm run build:native\` in ${dir}); building needs python3, make and a C/C++ compiler (g++).`,
     );
   }
+}
+
+/**
+ * End the process now with `code`, as `process.exit(code)` does but without Node's teardown:
+ * the 'exit' event is emitted, then the process calls _exit(2). Node's own exit joins V8's
+ * background threads first, and a compile job still running holds it for up to ~10 ms, which a
+ * short command-line run of rtnl otherwise pays on every exit. Only for a program that has
+ * nothing left to write: stdout and stderr must have been written synchronously (as fs.writeSync
+ * does, and as process.stdout does for files, pipes and terminals on Linux). It is
+ * process.exit without the addon, and when Node has something to write at teardown: coverage
+ * (NODE_V8_COVERAGE) or a profile (--cpu-prof, --heap-prof, --prof).
+ */
+export function exitNow(code: number): never {
+  let exit: ((code: number) => never) | undefined;
+  try {
+    const a = loadAddon();
+    if (typeof a.exit === 'function' && !writesAtTeardown()) exit = (c) => a.exit(c);
+  } catch {
+    // No addon: Node's exit.
+  }
+  if (exit === undefined) return process.exit(code);
+  process.exitCode = code;
+  process.emit('exit', code);
+  return exit(typeof process.exitCode === 'number' ? process.exitCode : code);
+}
+
+/** Whether Node was asked for output it writes while it tears down. */
+function writesAtTeardown(): boolean {
+  if (process.env.NODE_V8_COVERAGE) return true;
+  const profiling = /(^|\s)--(cpu-prof|heap-prof|prof)\b/;
+  return (
+    process.execArgv.some((a) => profiling.test(a)) ||
+    profiling.test(process.env.NODE_OPTIONS ?? '')
+  );
 }
 
 /**

@@ -6,6 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import { NetlinkSocketError } from './errors.js';
 import { type Addon, loadAddon, toSocketError, type Watcher } from './native.js';
 
+export { exitNow } from './native.js';
+
 // Option numbers, local so this module needs nothing from the codec (message.ts exports the
 // netlink ones for everybody else).
 const SOL_SOCKET = 1; // <asm-generic/socket.h>
