@@ -55,29 +55,61 @@ function formatIpv6(buf: Uint8Array, offset: number): string {
  * nothing else.
  */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
   const out = new Uint8Array(4);
+  return ipv4Into(text, 0, text.length, out, 0) ? out : undefined;
+}
+
+/**
+ * parseIpv4 of `text[from, to)`, written into `out[at, at + 4)`; false (out partly written)
+ * when it is not a dotted quad.
+ */
+export function ipv4Into(
+  text: string,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  at: number,
+): boolean {
+  const n = to - from;
+  if (n < 7 || n > 15) return false;
   let part = 0;
   let value = 0;
   let digits = 0;
   // One character at a time: the hot path of every route and address a caller names.
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0x2e; // a '.' after the end closes the last part
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0x2e; // a '.' after the end closes the last part
     if (c === 0x2e) {
-      if (digits === 0 || part > 3) return undefined;
-      out[part++] = value;
+      if (digits === 0 || part > 3) return false;
+      out[at + part++] = value;
       value = 0;
       digits = 0;
       continue;
     }
     const d = c - 0x30;
-    if (d < 0 || d > 9 || (digits > 0 && value === 0)) return undefined;
+    if (d < 0 || d > 9 || (digits > 0 && value === 0)) return false;
     value = value * 10 + d;
-    if (value > 255) return undefined;
+    if (value > 255) return false;
     digits++;
   }
-  return part === 4 ? out : undefined;
+  return part === 4;
+}
+
+/**
+ * `A.B.C.D/N` (N of one or two digits, at most 32) with the address written at `out[at]`:
+ * returns N, or -1 for any other text. The canonical form only (a route script's usual shape):
+ * anything else, valid or not, is left to a general parser.
+ */
+export function ipv4PrefixInto(text: string, out: Uint8Array, at: number): number {
+  const slash = text.length - (text.charCodeAt(text.length - 3) === 0x2f ? 3 : 2);
+  if (text.charCodeAt(slash) !== 0x2f) return -1;
+  let len = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    len = len * 10 + d;
+  }
+  if (len > 32 || (text.length - slash === 3 && len < 10)) return -1;
+  return ipv4Into(text, 0, slash, out, at) ? len : -1;
 }
 
 /** Parse an IPv6 address (with an optional dotted IPv4 tail) into 16 bytes, or undefined. */

@@ -196,7 +196,10 @@ export class AttributeWriter {
   zeros(n: number): number {
     this.reserve(n);
     const at = this.pos;
-    this.buf.fill(0, at, at + n);
+    const buf = this.buf;
+    // A header's worth is quicker stored than through Buffer#fill and its argument checks.
+    if (n <= 32) for (let i = at; i < at + n; i++) buf[i] = 0;
+    else buf.fill(0, at, at + n);
     this.pos += n;
     return at;
   }

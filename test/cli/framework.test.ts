@@ -428,6 +428,54 @@ describe('-batch against ip -batch', () => {
     tw.expectSameState(['route', 'show']);
   });
 
+  it('lines that differ only in the destination, in every shape the reuse must see through', () => {
+    // route's plan reuses the last line it parsed in full when a line differs from it only in
+    // the destination word: these shapes must still give what ip gives, line by line.
+    const lines = ['link set d0 up', 'link add d1 type ifb', 'link set d1 up'];
+    for (let i = 0; i < 40; i++) lines.push(`route add 10.3.${i}.0/24 dev d0`);
+    // Texts ip reads with get_prefix's general rules (leading zeros, short forms, no length).
+    lines.push(
+      'route add 10.4.0.0/024 dev d0',
+      'route add 10.5 dev d0',
+      'route add 10.6.1.1 dev d0',
+    );
+    lines.push('route add 10.7.0.0/16 dev d0', 'route add 010.8.0.0/16 dev d0');
+    // Another family, then back; `default` in the destination's place.
+    lines.push('route add 2001:db8:1::/64 dev d0', 'route add 2001:db8:2::/64 dev d0');
+    lines.push('route add 10.9.0.0/16 dev d0', 'route add default dev d0 table 50');
+    lines.push('route add 10.10.0.0/16 dev d0 table 50', 'route add 10.11.0.0/16 dev d0 table 51');
+    // Neighbours that differ in one other word: the device, the protocol, the table.
+    lines.push('route add 10.21.0.0/16 dev d0', 'route add 10.22.0.0/16 dev d1');
+    lines.push(
+      'route add 10.23.0.0/16 dev d0 proto static',
+      'route add 10.24.0.0/16 dev d0 proto boot',
+    );
+    lines.push('route add 10.25.0.0/16 table 52 dev d0', 'route add 10.26.0.0/16 table 53 dev d0');
+    // The same words around it, another device; `to` and a type before the destination.
+    lines.push('route add 10.12.0.0/16 dev d1', 'route add 10.13.0.0/16 dev d1');
+    lines.push('route add to 10.14.0.0/16 dev d1', 'route add to 10.15.0.0/16 dev d1');
+    lines.push('route add blackhole 10.16.0.0/16', 'route add blackhole 10.17.0.0/16');
+    // A link line between two that would reuse each other (the ifindex cache starts afresh).
+    lines.push('route add 10.18.0.0/16 dev d1', 'link del d1', 'link add d1 type ifb');
+    lines.push('link set d1 up', 'route add 10.19.0.0/16 dev d1', 'route add 10.20.0.0/16 dev d1');
+    // Other ops, a bad destination last (its usage error is the line's own).
+    for (let i = 0; i < 10; i++) lines.push(`route del 10.3.${i}.0/24 dev d0`);
+    lines.push(
+      'route replace 10.3.20.0/24 dev d0 metric 3',
+      'route replace 10.3.21.0/24 dev d0 metric 3',
+    );
+    lines.push('route add 10.3.300.0/24 dev d0');
+    const f = file('route-shapes.batch', lines);
+    const r = tw.rtnl('-batch', f);
+    const i = tw.ip('-batch', f);
+    expect(r.stderr).toBe(`${i.stderr}Command failed ${f}:${lines.length}\n`);
+    expect(r.status).toBe(1);
+    for (const t of ['main', '50', '51', '52', '53']) {
+      tw.expectSameState(['route', 'show', 'table', t]);
+    }
+    tw.expectSameState(['-6', 'route', 'show', 'dev', 'd0']);
+  });
+
   it('stops at the first failing line and names it (kernel refusal)', () => {
     const f = file('fail.batch', [
       'address add 192.0.2.1/24 dev d0',

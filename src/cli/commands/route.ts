@@ -15,6 +15,7 @@ import {
 import {
   type EncapSpec,
   errnoText,
+  ipv4PrefixInto,
   metricsAttributes,
   NetlinkError,
   netns,
@@ -1770,6 +1771,7 @@ interface PlanMemo {
 }
 
 let lastPlan: PlanMemo | undefined;
+const SCRATCH = new Uint8Array(4);
 
 function memoOf(
   ctx: CliContext,
@@ -1811,15 +1813,23 @@ function reusePlan(
     return undefined;
   }
   for (let i = from; i < n; i++) if (i !== m.dstAt && words[i] !== m.words[i]) return undefined;
-  const p = parsePrefix(words[m.dstAt]!, m.known);
-  // A destination of another family (or `default`) changes how the rest of the line reads.
-  if (p.any || p.family !== m.family) return undefined;
+  const word = words[m.dstAt]!;
+  let dst: string;
+  if (m.family === 'inet' && ipv4PrefixInto(word, SCRATCH, 0) >= 0) {
+    // `A.B.C.D/N` as ip prints it: get_prefix reads it as itself.
+    dst = word;
+  } else {
+    const p = parsePrefix(word, m.known);
+    // A destination of another family (or `default`) changes how the rest of the line reads.
+    if (p.any || p.family !== m.family) return undefined;
+    dst = `${p.address}/${p.prefixlen}`;
+  }
   let index: number | undefined;
   if (m.dev !== undefined) {
     index = cachedDevIndex(rt, m.dev);
     if (index === undefined) return undefined;
   }
-  const spec: Spec = { ...m.spec, dst: `${p.address}/${p.prefixlen}` };
+  const spec: Spec = { ...m.spec, dst };
   if (index !== undefined) spec.dev = index;
   return { key: m.op, item: spec, submit: SUBMIT[m.op], sequence: SEQUENCE };
 }

@@ -10,6 +10,7 @@
 // in (the keys' order here, as on iproute2's command line). Like iproute2, RTA_METRICS and
 // RTA_MULTIPATH are sent without NLA_F_NESTED. Inside a hop, RTA_GATEWAY, RTA_ENCAP +
 // RTA_ENCAP_TYPE and RTA_FLOW follow the hop object's keys (ip's `nexthop` words, in order).
+import { ipv4PrefixInto } from '../../netlink/address.js';
 import { AttributeWriter, NLA_F_NESTED } from '../../netlink/attributes.js';
 import { NetlinkEncodeError } from '../../netlink/errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/message.js';
@@ -517,7 +518,17 @@ export function routeEncoder(): (op: RouteOp, spec: RouteSpec<number>) => Encode
   let last: LastRoute | undefined;
   return (op, spec) => {
     if (last !== undefined && op === last.op && sameButDst(spec, last)) {
-      const dst = parseDst((spec as { dst?: unknown }).dst, 'route.dst');
+      const text = (spec as { dst?: unknown }).dst;
+      // `A.B.C.D/N`, nearly every line of a script: straight into the copy.
+      if (last.family === AF_INET && typeof text === 'string') {
+        const payload = new Uint8Array(last.payload);
+        const len = ipv4PrefixInto(text, payload, DST_ADDRESS);
+        if (len >= 0) {
+          payload[RTMSG_DST_LEN] = len;
+          return { type: last.type, flags: last.flags, payload };
+        }
+      }
+      const dst = parseDst(text, 'route.dst');
       if (dst !== undefined && dst.family === last.family) {
         const payload = new Uint8Array(last.payload);
         payload[RTMSG_DST_LEN] = dst.prefixLen;

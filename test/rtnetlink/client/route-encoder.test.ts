@@ -54,6 +54,10 @@ describe('routeEncoder', () => {
       () => '0.0.0.0/0',
       () => '10.0.0.300/24',
       () => '10.1.0.0/33',
+      // Texts the general parser reads differently or refuses: leading zeros, blanks, /0.
+      () => pick(['10.1.2.0/024', '10.1.2.0/08', '010.1.2.0/24', ' 10.1.2.0/24', '10.1.2.0/ 24']),
+      () =>
+        pick(['10.1.2.0/8 ', '10.1.2.0/', '10.1.2/24', '10.1.2.0/0', '10.1.2.0/9', '1.2.3.4/32']),
     ];
     const extras: Partial<RouteSpec<number>>[] = [
       {},

@@ -265,22 +265,22 @@ describe('rt.routes.sequence() against the kernel (a stream to the shim’s work
     const before = fdCount();
     const own = await RtNetlink.open({ netns: ns });
     const seq = own.routes.sequence();
-    for (let i = 0; i < 10; i++) seq.push('add', spec(i, 214));
+    for (let i = 0; i < 40; i++) seq.push('add', spec(i, 214));
     // Let the worker send what it was given and wait for more; then push a few, too few to be
-    // handed over at once (the worker is idle and gets a segment only once 8 are framed).
+    // handed over at once (an idle worker gets a segment only once 32 are framed).
     expect(await until(() => dsts(214).size > 0)).toBe(true);
     await sleep(20);
-    for (let i = 10; i < 13; i++) seq.push('add', spec(i, 214));
+    for (let i = 40; i < 43; i++) seq.push('add', spec(i, 214));
     await sleep(20);
     const sentBefore = dsts(214).size;
-    expect(sentBefore).toBeLessThan(13);
+    expect(sentBefore).toBeLessThan(43);
     own.close();
     expect(seq.stopped).toBe(true);
     const result = await seq.end();
-    const applied = expectPrefix(214, 13);
+    const applied = expectPrefix(214, 43);
     expect(applied).toBe(sentBefore);
-    expect(result).toMatchObject({ count: 13, ok: applied, failed: 13 - applied });
-    for (let i = applied; i < 13; i++) expect(code(result.errors[i])).toBe('ERR_RTNL_CLOSED');
+    expect(result).toMatchObject({ count: 43, ok: applied, failed: 43 - applied });
+    for (let i = applied; i < 43; i++) expect(code(result.errors[i])).toBe('ERR_RTNL_CLOSED');
     expect(() => own.connection.socket.send(Buffer.alloc(16))).toThrow();
     expect(await until(() => fdCount() <= before)).toBe(true);
   });
