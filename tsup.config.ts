@@ -93,9 +93,10 @@ function lazyBuiltins(names: readonly string[]): Plugin {
 }
 
 // Compiled in a fresh node (the cache carries V8's version and flags, which must be those of a
-// plain `node bin/rtnl.js`), after running the top level of every module, so the cache holds
-// their code too. A failure leaves no cache: rtnl then compiles as usual, only slower.
+// plain `node bin/rtnl.js`, with the flags the launcher sets), after running the top level of
+// every module, so the cache holds their code too. A failure leaves no cache: rtnl then compiles as usual, only slower.
 const CACHE_MAKER = `
+require('node:v8').setFlagsFromString(process.argv[3]);
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname } = require('node:path');
@@ -110,11 +111,19 @@ script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, di
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
+/** The V8 flags bin/rtnl.js sets before it compiles the bundle: the cache is made under them. */
+function launcherV8Flags(): string {
+  const launcher = readFileSync(resolve('bin/rtnl.js'), 'utf8');
+  const m = /setFlagsFromString\('([^']*)'\)/.exec(launcher);
+  if (!m) throw new Error('bin/rtnl.js sets no V8 flags: update launcherV8Flags()');
+  return m[1]!;
+}
+
 function makeCodeCache(file: string, buildId: string): void {
   const cache = `${file}.cache`;
   const tmp = `${cache}.tmp`;
   rmSync(cache, { force: true });
-  const r = spawnSync(process.execPath, ['-e', CACHE_MAKER, file, tmp], {
+  const r = spawnSync(process.execPath, ['-e', CACHE_MAKER, file, tmp, launcherV8Flags()], {
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },
   });
