@@ -122,7 +122,7 @@ export interface BatchHooks {
   plan(ctx: CliContext, rt: RtNetlink, words: readonly string[]): PlannedWrite | undefined;
 }
 
-/** Planned lines waiting to go out together. */
+/** Planned lines waiting to go out together (with -force). */
 interface Chunk {
   readonly key: string;
   readonly submit: PlannedWrite['submit'];
@@ -130,9 +130,9 @@ interface Chunk {
   readonly commands: BatchCommand[];
 }
 
-// The first run goes out after this many lines, so the kernel starts early; runs then double
-// up to the maximum while the lines that follow are parsed (≈7 ms of kernel work at 1024: long
-// enough to parse the next run meanwhile, short enough that a run's objects die young).
+// With -force: the first run goes out after this many lines, so the kernel starts early; runs
+// then double up to the maximum while the lines that follow are parsed (≈7 ms of kernel work at
+// 1024: long enough to parse the next run meanwhile, short enough that its objects die young).
 const FIRST_RUN = 64;
 const MAX_RUN = 1024;
 
@@ -140,12 +140,13 @@ const MAX_RUN = 1024;
  * Run a batch file. Resolves to the exit status: 0 when every line succeeded, 1 when one failed
  * (ip's EXIT_FAILURE), whatever status that line's command had.
  *
- * Lines run in order, as in ip. The fast lane only changes how: a run of consecutive write
- * lines that a module can plan without any lookup (`route add …` on known devices) goes out as
- * one bulk while the next lines are parsed. Without -force the bulk sends one request at a
- * time and stops at the first refusal (nothing after a failing line is sent, as with ip);
- * with -force every line is tried. Errors are reported in line order either way, and any
- * other line waits until every line before it is done.
+ * Lines run in order, as in ip. The fast lane only changes how: write lines that a module can
+ * plan without any lookup (`route add …` on known devices) are sent while the next lines are
+ * parsed. Without -force they go into one ordered stream (rt.routes.sequence()): each is sent
+ * as soon as it is pushed, one request at a time, and nothing after the first refusal is sent
+ * (as with ip); reading stops once the stream reports the refusal. With -force runs of them go
+ * out as pipelined bulks and every line is tried. Errors are reported in line order either way,
+ * and any other line waits until every line before it is done.
  */
 export async function runBatch(
   name: string,
