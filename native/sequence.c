@@ -253,14 +253,34 @@ static int u32_arg(napi_env env, napi_value v, const char* name, uint32_t* out) 
   return 0;
 }
 
-// The sequence behind a handle that has not completed yet, or NULL (a JS exception is pending).
-static sequence_t* open_sequence(napi_env env, napi_value handle) {
+// The first `n` arguments of a call into `name`, or -1 (a TypeError is pending) when fewer came.
+static int take_args(napi_env env, napi_callback_info info, size_t n, napi_value* argv,
+                     const char* name) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
+  if (argc < n) {
+    char message[96];
+    snprintf(message, sizeof message, "%s takes %zu argument%s", name, n, n == 1 ? "" : "s");
+    napi_throw_type_error(env, NULL, message);
+    return -1;
+  }
+  return 0;
+}
+
+// The sequence behind a handle, or NULL (a TypeError is pending).
+static sequence_t* handle_of(napi_env env, napi_value handle) {
   void* data = NULL;
   if (napi_get_value_external(env, handle, &data) != napi_ok || data == NULL) {
     napi_throw_type_error(env, NULL, "not a sequence handle");
     return NULL;
   }
-  sequence_t* s = data;
+  return data;
+}
+
+// The sequence behind a handle that has not completed yet, or NULL (a JS exception is pending).
+static sequence_t* open_sequence(napi_env env, napi_value handle) {
+  sequence_t* s = handle_of(env, handle);
+  if (!s) return NULL;
   if (s->completed) {
     napi_throw_error(env, NULL, "the sequence has ended");
     return NULL;
@@ -271,13 +291,8 @@ static sequence_t* open_sequence(napi_env env, napi_value handle) {
 // sequenceOpen(fd, stopOnError: boolean, control: Int32Array(3), callback(next, received, errno))
 //   → handle
 napi_value shim_sequence_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 4) {
-    napi_throw_type_error(env, NULL, "sequenceOpen takes 4 arguments");
-    return NULL;
-  }
+  if (take_args(env, info, 4, argv, "sequenceOpen")) return NULL;
   uint32_t fd;
   void* control;
   size_t control_len;
@@ -334,13 +349,8 @@ fail:
 // sequencePush(handle, buf: Uint8Array, starts: Uint32Array, from, to): requests [from, to)
 // follow those pushed before. The buffers must not change afterwards.
 napi_value shim_sequence_push(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "sequencePush takes 5 arguments");
-    return NULL;
-  }
+  if (take_args(env, info, 5, argv, "sequencePush")) return NULL;
   sequence_t* s = open_sequence(env, argv[0]);
   if (!s) return NULL;
   uint32_t from, to;
@@ -398,20 +408,10 @@ napi_value shim_sequence_push(napi_env env, napi_callback_info info) {
 // sequenceEnd(handle): no more pushes; the worker ends once it has sent what it has (or at
 // once if control[0] was set). Also wakes a worker waiting for segments after a cancel.
 napi_value shim_sequence_end(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 1) {
-    napi_throw_type_error(env, NULL, "sequenceEnd takes a handle");
-    return NULL;
-  }
-  void* data = NULL;
-  if (napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, NULL, "not a sequence handle");
-    return NULL;
-  }
-  sequence_t* s = data;
-  if (s->completed) return NULL;
+  if (take_args(env, info, 1, argv, "sequenceEnd")) return NULL;
+  sequence_t* s = handle_of(env, argv[0]);
+  if (!s || s->completed) return NULL;
   pthread_mutex_lock(&s->lock);
   s->ended = 1;
   pthread_cond_signal(&s->wake);
