@@ -1,24 +1,19 @@
 // rt.neighbors against the live kernel, inside an anonymous namespace this file makes. After
 // each step the namespace is read back with `ip -j neigh show` run in it (iproute2 is the
 // oracle). The entries live on a veth, a device that does ARP and NDP.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import { createNetns, type Netns } from '../../../src/ns/index.js';
 import type { Neighbor } from '../../../src/rtnetlink/api/neighbors.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 let v0: number;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
-  JSON.parse(ip('-j', ...args)) as T;
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+const { nsenter, ip, ipJson, ipError } = ipIn(() => ns);
 
 /** Our entry in the shape `ip -j neigh show dev v0` prints. */
 function asIp(n: Neighbor): Record<string, unknown> {

@@ -1,24 +1,17 @@
 // rt.routes.addMany / deleteMany and the in-place list() against the live kernel, inside an
 // anonymous namespace this file makes (never the host's). `ip -j route …` run in the same
 // namespace is the oracle.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import { createNetns, type Netns } from '../../../src/ns/index.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 let d0: number;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
-  JSON.parse(ip('-j', ...args)) as T;
-/** What `ip` prints on stderr for a command the kernel refuses. */
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+const { ip, ipJson, ipError } = ipIn(() => ns);
 
 const TABLE = 3000;
 const N = 1500;

@@ -1,25 +1,19 @@
 // rt.routes against the live kernel, inside an anonymous namespace this file makes (never the
 // host's). After each step the namespace is read back with `ip -j route …` run in it: iproute2
 // is the oracle, never our own decoder.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import { createNetns, type Netns } from '../../../src/ns/index.js';
 import type { Route } from '../../../src/rtnetlink/api/routes.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 let d0: number;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
-  JSON.parse(ip('-j', ...args)) as T;
-/** What `ip` prints on stderr for a command the kernel refuses. */
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+const { nsenter, ip, ipJson, ipError } = ipIn(() => ns);
 
 /** `ip -j route show` prints host routes without their /32 or /128. */
 const ipDst = (r: Route) => r.dst.replace(r.family === 10 ? /\/128$/ : /\/32$/, '');

@@ -2,21 +2,18 @@
 // namespace this file makes: on a real socket the shim's ordered sender (native/sequence.c)
 // sends the requests one by one from a libuv worker, without acks, and stops at the first
 // refusal. `ip -j route show` in the same namespace is the oracle for what was applied.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkError, type NetlinkSocketError } from '../../../src/netlink/errors.js';
 import { createNetns, type Netns } from '../../../src/ns/index.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+const { nsenter, ip, ipError, ipBatch } = ipIn(() => ns);
 const dstOf = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.0/24`;
 const specs = (n: number, table: number) =>
   Array.from({ length: n }, (_, i) => ({ dst: dstOf(i), dev: 'd0', table }));
@@ -101,16 +98,14 @@ describe('stopOnError against the kernel (the shim’s ordered sender)', () => {
     expect(r1.ok).toBe(300);
     // The same changes through ip -batch, in another table.
     const script = (verb: string, extra: string) =>
-      `${s.map((x) => `route ${verb} ${x.dst} dev d0 table 107${extra}`).join('\n')}\n`;
-    const batch = (text: string) =>
-      execFileSync('nsenter', [...nsenter(), 'ip', '-batch', '-'], { input: text });
-    batch(script('add', ''));
-    batch(script('replace', ' metric 5'));
+      s.map((x) => `route ${verb} ${x.dst} dev d0 table 107${extra}`);
+    ipBatch(script('add', ''));
+    ipBatch(script('replace', ' metric 5'));
     const strip = (rs: { dst: string; metric?: number }[]) =>
       rs.map((r) => `${r.dst} ${r.metric ?? 0}`).sort();
     expect(strip(shown(103))).toEqual(strip(shown(107)));
     const r2 = await rt.routes.applyMany('delete', s, { stopOnError: true });
-    batch(script('del', ''));
+    ipBatch(script('del', ''));
     expect(r2.ok).toBe(300);
     expect(strip(shown(103))).toEqual(strip(shown(107)));
   });

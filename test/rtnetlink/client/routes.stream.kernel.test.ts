@@ -3,7 +3,7 @@
 // in segments while the caller keeps pushing; the worker sends one request at a time without
 // acks and stops at the first refusal. `ip -j route show` in the same namespace is the oracle
 // for what was applied, and `ip -batch` of the same lines the oracle for mixed scripts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BulkResult } from '../../../src/netlink/connection.js';
@@ -16,19 +16,14 @@ import { createNetns, type Netns } from '../../../src/ns/index.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
 import type { RouteOp, RouteSpec } from '../../../src/rtnetlink/requests/route.js';
 import { type CodecError, caught } from '../../helpers/caught.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 /** d0's ifindex, as ip reports it (a sequence takes ifindexes, not names). */
 let d0: number;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
-const ipBatch = (lines: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+const { nsenter, ip, ipError, ipBatch } = ipIn(() => ns);
 const dstOf = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.0/24`;
 const spec = (i: number, table: number) => ({ dst: dstOf(i), dev: d0, table });
 /** `ip -j route show table N`: [] for a table that does not exist (yet). */

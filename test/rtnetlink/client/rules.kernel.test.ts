@@ -1,23 +1,17 @@
 // rt.rules against the live kernel, inside an anonymous namespace this file makes. After each
 // step the namespace is read back with `ip -j rule show` run in it (iproute2 is the oracle).
-import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import { createNetns, type Netns } from '../../../src/ns/index.js';
 import type { Rule } from '../../../src/rtnetlink/api/rules.js';
 import { RtNetlink } from '../../../src/rtnetlink/client.js';
 import type { RuleSpec } from '../../../src/rtnetlink/requests/rule.js';
+import { ipIn } from '../../helpers/ns-ip.js';
 
 let ns: Netns;
 let rt: RtNetlink;
 
-const nsenter = () => [`--net=/proc/${process.pid}/fd/${ns.fd}`];
-const ip = (...args: string[]) =>
-  execFileSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' });
-const ipJson = <T = Record<string, unknown>[]>(...args: string[]): T =>
-  JSON.parse(ip('-j', ...args)) as T;
-const ipError = (...args: string[]) =>
-  spawnSync('nsenter', [...nsenter(), 'ip', ...args], { encoding: 'utf8' }).stderr.trim();
+const { ip, ipJson, ipError } = ipIn(() => ns);
 
 /** Our rule in the shape `ip -j rule show` prints. */
 function asIp(r: Rule): Record<string, unknown> {
