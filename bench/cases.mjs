@@ -269,6 +269,24 @@ export async function clientRouteApplyOrdered(rt, count, table) {
 }
 
 /**
+ * The same adds and deletes through `rt.routes.sequence()`: pushed one by one in a loop (each
+ * encoded and handed to the shim's worker as it is pushed), then end().
+ */
+export async function clientRouteSequence(rt, count, table) {
+  const run = async (op) => {
+    const seq = rt.routes.sequence();
+    for (let i = 0; i < count; i++) {
+      seq.push(op, { dst: benchRouteDst(i), dev: 1, table, protocol: 'static', scope: 'link' });
+    }
+    const result = await seq.end();
+    if (result.failed > 0) throw result.errors.find((e) => e !== undefined);
+  };
+  const [add_ms] = await timed(() => run('add'));
+  const [del_ms] = await timed(() => run('delete'));
+  return { add_ms, del_ms };
+}
+
+/**
  * The table listed as route objects (`rt.routes.list`): header fields as names, attributes
  * decoded by the schema. Tally as nlref's dump does, from the objects, so both sides must have
  * seen every route: messages and the sum of RTA_OIF.

@@ -222,6 +222,10 @@ async function jsOrdered(cases, rt) {
   return cases.clientRouteApplyOrdered(rt, ADDS, SEQ_TABLE_JS);
 }
 
+async function jsSequence(cases, rt) {
+  return cases.clientRouteSequence(rt, ADDS, SEQ_TABLE_JS);
+}
+
 /** rt.routes.list() of the big table, REPS times after one untimed run (as jsDump). */
 async function jsObjects(cases, rt, which) {
   const fn = which === 'list' ? cases.clientRouteList : cases.clientRouteIterate;
@@ -356,6 +360,7 @@ async function main() {
     await cases.clientRouteAdds(rt, Math.min(1000, ADDS), ADD_TABLE_JS);
     await cases.clientRouteAddMany(rt, Math.min(1000, ADDS), ADD_TABLE_BULK);
     await cases.clientRouteApplyOrdered(rt, Math.min(1000, ADDS), SEQ_TABLE_JS);
+    await cases.clientRouteSequence(rt, Math.min(1000, ADDS), SEQ_TABLE_JS);
 
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -375,6 +380,7 @@ async function main() {
         ['jsAddMany', () => jsAddMany(cases, rt)],
         ['cSeq', () => cSeq(nsPath)],
         ['jsOrdered', () => jsOrdered(cases, rt)],
+        ['jsSequence', () => jsSequence(cases, rt)],
         ['jsAdd', () => jsAdd(cases, rt)],
         ['ipBatchAdd', () => ipBatchAdd(nsPath)],
         ['jsObjects', () => jsObjects(cases, rt, 'list')],
@@ -531,6 +537,14 @@ function summarize(rounds, memory, populateMs) {
     c_del_ms: median(col('cSeq', (v) => v.del_ms)),
     js_del_ms: median(col('jsOrdered', (v) => v.del_ms)),
   };
+  const jsStreamMs = median(col('jsSequence', (v) => v.add_ms));
+  const sequence = {
+    c_ms: cSeqMs,
+    js_ms: jsStreamMs,
+    ratio: ratio(jsStreamMs, cSeqMs),
+    c_del_ms: ordered.c_del_ms,
+    js_del_ms: median(col('jsSequence', (v) => v.del_ms)),
+  };
   const ipBatchAddMs = median(col('ipBatchAdd'));
   const objects = {
     c_ms: cDumpMs,
@@ -571,6 +585,7 @@ function summarize(rounds, memory, populateMs) {
       add,
       addEach,
       ordered,
+      sequence,
       ipBatchAdd: { c_ms: cAddMs, js_ms: ipBatchAddMs, ratio: ratio(ipBatchAddMs, cAddMs) },
       objects,
       objectsIterate,
@@ -708,6 +723,22 @@ function report(summary) {
       fmtMs(r.ordered.c_del_ms),
       fmtMs(r.ordered.js_del_ms),
       fmtRatio(r.ordered.js_del_ms / r.ordered.c_del_ms),
+      'context',
+      '',
+    ],
+    [
+      '  in order, rt.routes.sequence() pushes vs C (seq)',
+      fmtMs(r.sequence.c_ms),
+      fmtMs(r.sequence.js_ms),
+      fmtRatio(r.sequence.ratio),
+      'context',
+      '',
+    ],
+    [
+      '  delete them again, sequence()',
+      fmtMs(r.sequence.c_del_ms),
+      fmtMs(r.sequence.js_del_ms),
+      fmtRatio(r.sequence.js_del_ms / r.sequence.c_del_ms),
       'context',
       '',
     ],
