@@ -112,8 +112,13 @@ describe('changes racing the initial dump', () => {
       churn.push(`route del ${prefix(i * 5 + 1)} table ${TABLE}`);
     }
     const writer = ipBatchAsync(ns, churn);
-    // Let it get going, so that the listing starts in the middle of the churn.
-    await new Promise((r) => setTimeout(r, 40));
+    // Let it get going, so that the listing starts in the middle of the churn: its first add
+    // is in the table (a fixed wait was not enough on a machine busy with other tests).
+    await until(
+      () => ipIn(ns, 'route', 'show', prefix(EXISTING), 'table', TABLE) !== '',
+      20_000,
+      'the writer to start',
+    );
 
     const table = new Table();
     const seen: MonitorEvent[] = [];
