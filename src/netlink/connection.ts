@@ -367,8 +367,9 @@ interface Stream {
   /** The first block the worker does not have all of. */
   handed: number;
   writer: AttributeWriter | undefined;
-  /** Requests pushed; those in handed segments, which have their sequence numbers. */
+  /** Requests pushed. */
   count: number;
+  /** Requests given to the worker (numbered by then): the first `sentToWorker` pushed. */
   sentToWorker: number;
   /** Sequence numbers of the requests handed to the worker, from seqBase on. */
   seqBase: number;
