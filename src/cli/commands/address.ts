@@ -1,7 +1,19 @@
 // `rtnl address`: show / add / change / replace / delete / flush, with ip's words, filters,
 // output and exit statuses (iproute2 6.1 ip/ipaddress.c: do_ipaddr, ipaddr_modify,
 // ipaddr_list_flush_or_save, ipaddr_filter, print_addrinfo, print_ifa_flags, ipaddr_flush).
-import type { Address, Link, LinkFilter, NetlinkMessage, RtNetlink } from '../../index.js';
+import {
+  type Address,
+  AF_INET,
+  AF_INET6,
+  type Link,
+  type LinkFilter,
+  type NetlinkMessage,
+  NLM_F_CREATE,
+  RTM_DELADDR,
+  RTM_GETADDR,
+  RTM_NEWADDR,
+  type RtNetlink,
+} from '../../index.js';
 import { Args, getPrefix1, type InetPrefix, matches, parseAddr, parsePrefix } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
 import { ADDRESS_DUMP_MAGIC, dumpFileMessages, readDumpFile, saveDump } from '../dumpfile.js';
@@ -48,8 +60,6 @@ FILTERS  to PREFIX   scope SCOPE|all   label PATTERN   up   group GROUP
          temporary home nodad mngtmpaddr noprefixroute autojoin stable-privacy
 `;
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const INFINITY_LIFE_TIME = 0xffffffff;
 const IFF_UP = 1;
 const EADDRNOTAVAIL = 99;
@@ -765,11 +775,6 @@ async function addressModify(ctx: CliContext, op: AddrOp, words: string[]): Prom
 
 // ---- save / showdump / restore (ipaddr_list_flush_or_save IPADD_SAVE, ipaddr_showdump,
 // ipaddr_restore) ---------------------------------------------------------------------------
-
-const RTM_NEWADDR = 20;
-const RTM_DELADDR = 21;
-const RTM_GETADDR = 22;
-const NLM_F_CREATE = 0x400;
 
 /**
  * `ip address save [FILTERS]`: the raw RTM_GETADDR dump (of `-f FAMILY` and `dev`; ip parses

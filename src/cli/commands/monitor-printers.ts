@@ -5,7 +5,7 @@
 // with -j the JSON keys iproute2's printer emits (monitor-json.ts says what a line holds). The
 // messages are read with a small attribute walker: the library has no schema for them (its
 // monitor delivers them as `other`, with the raw payload).
-import type { NetlinkMessage, NsidInfo } from '../../index.js';
+import { AF_INET, AF_INET6, type NetlinkMessage, type NsidInfo, RTM_DELNSID } from '../../index.js';
 import { formatG, type Output } from '../output.js';
 import { compressIPv6 } from './link-show.js';
 import { familyName, PROTOS, SCOPES } from './route.js';
@@ -21,12 +21,8 @@ export interface PrinterEnv {
 
 // rtnetlink message types (<linux/rtnetlink.h>).
 const RTM_DELNETCONF = 81;
-const RTM_DELNSID = 89;
 const RTM_DELNEXTHOP = 105;
 const RTM_DELADDRLABEL = 73;
-
-const AF_INET = 2;
-const AF_INET6 = 10;
 
 /** The attributes of a message after its fixed header: type (NLA_TYPE_MASK applied) → payload. */
 export function attrs(payload: Buffer, start: number): Map<number, Buffer> {

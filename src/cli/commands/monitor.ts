@@ -24,6 +24,20 @@ import {
   type NetlinkMessage,
   type NsidInfo,
   type Route,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_DELNEIGH,
+  RTM_DELNSID,
+  RTM_DELROUTE,
+  RTM_DELRULE,
+  RTM_F,
+  RTM_GETNEIGH,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTM_NEWNEIGH,
+  RTM_NEWNSID,
+  RTM_NEWROUTE,
+  RTM_NEWRULE,
   type RtNetlink,
   type Rule,
 } from '../../index.js';
@@ -77,24 +91,11 @@ const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 /** iproute2's pseudo message type for the time stamps rtmon writes (libnetlink.h). */
 const NLMSG_TSTAMP = 15;
-const RTM_NEWLINK = 16;
-const RTM_DELLINK = 17;
-const RTM_NEWADDR = 20;
-const RTM_DELADDR = 21;
-const RTM_NEWROUTE = 24;
-const RTM_DELROUTE = 25;
-const RTM_NEWNEIGH = 28;
-const RTM_DELNEIGH = 29;
-const RTM_GETNEIGH = 30;
-const RTM_NEWRULE = 32;
-const RTM_DELRULE = 33;
 const RTM_NEWPREFIX = 52;
 const RTM_NEWADDRLABEL = 72;
 const RTM_DELADDRLABEL = 73;
 const RTM_NEWNETCONF = 80;
 const RTM_DELNETCONF = 81;
-const RTM_NEWNSID = 88;
-const RTM_DELNSID = 89;
 const RTM_NEWSTATS = 92;
 const RTM_NEWNEXTHOP = 104;
 const RTM_DELNEXTHOP = 105;
@@ -102,7 +103,6 @@ const RTM_NEWNEXTHOPBUCKET = 116;
 const RTM_DELNEXTHOPBUCKET = 117;
 
 /** RTM_F_CLONED: ip monitor drops cached routes. */
-const RTM_F_CLONED = 0x200;
 /** RTNL_FAMILY_IPMR / RTNL_FAMILY_IP6MR: multicast routes. */
 const RTNL_FAMILY_IPMR = 128;
 const RTNL_FAMILY_IP6MR = 129;
@@ -416,7 +416,7 @@ async function printOne(st: MonitorState, m: NetlinkMessage, nsid: number): Prom
         out.error(`BUG: wrong nlmsg len ${m.payload.length - 12}`);
         return;
       }
-      if (m.payload.readUInt32LE(8) & RTM_F_CLONED) return;
+      if (m.payload.readUInt32LE(8) & RTM_F.cloned) return;
       const family = m.payload[0]!;
       if (family === RTNL_FAMILY_IPMR || family === RTNL_FAMILY_IP6MR) {
         unsupported(st, '[MROUTE]');

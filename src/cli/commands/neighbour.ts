@@ -2,6 +2,7 @@
 // and NDP entries, proxy entries included, with ip's grammar and output (iproute2 6.1
 // ip/ipneigh.c: ipneigh_modify, do_show_or_flush, ipneigh_get, print_neigh).
 import {
+  AF_BRIDGE,
   decodeNeighbor,
   type Neighbor,
   type NeighborSpecInput,
@@ -59,7 +60,6 @@ const NUD_PERMANENT = 0x80;
 const NUD_FAILED = 0x20;
 const NUD_NONE_FILTER = 0x100;
 const NTF_EXT_MANAGED = 0x1;
-const AF_BRIDGE = 7;
 const MAX_ROUNDS = 10;
 
 /** ip's nud_state_a2n. */

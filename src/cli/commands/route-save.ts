@@ -4,7 +4,16 @@
 //
 // route.ts dispatches here (loaded on demand); the selector of `save` is the list/flush
 // selector, route.ts's parseRouteSelector.
-import { decodeRoute, type NetlinkMessage, walkAttributes } from '../../index.js';
+import {
+  decodeRoute,
+  type NetlinkMessage,
+  NLM_F_CREATE,
+  RTM_DELROUTE,
+  RTM_F,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+  walkAttributes,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { DumpFileWriter, dumpFileMessages, ROUTE_DUMP_MAGIC, readDumpFile } from '../dumpfile.js';
 import { CliError, formatNetlinkError, isNetlinkError } from '../errors.js';
@@ -20,17 +29,12 @@ import {
   routeMatches,
 } from './route.js';
 
-const RTM_NEWROUTE = 24;
-const RTM_DELROUTE = 25;
-const RTM_GETROUTE = 26;
 const RTA_DST = 1;
 const RTA_OIF = 4;
 const RTA_GATEWAY = 5;
 const RTA_PREFSRC = 7;
 const RTA_TABLE = 15;
 const RT_TABLE_MAIN = 254;
-const RTM_F_CLONED = 0x200;
-const NLM_F_CREATE = 0x400;
 /** sizeof(struct rtmsg) */
 const RTMSG_LEN = 12;
 
@@ -43,7 +47,7 @@ function dumpRequest({ filter: f, dumpFamily }: RouteSelection): Buffer {
   const request = Buffer.alloc(RTMSG_LEN + (f.tb ? 8 : 0) + (f.oif ? 8 : 0));
   request[0] = dumpFamily;
   request[5] = f.protocol; // rtm_protocol
-  if (f.cloned) request.writeUInt32LE(RTM_F_CLONED, 8); // rtm_flags
+  if (f.cloned) request.writeUInt32LE(RTM_F.cloned, 8); // rtm_flags
   let off = RTMSG_LEN;
   for (const [type, value] of [
     [RTA_TABLE, f.tb],

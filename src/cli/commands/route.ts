@@ -13,6 +13,8 @@ import {
   writeSync,
 } from 'node:fs';
 import {
+  AF_INET,
+  AF_INET6,
   type EncapSpec,
   errnoText,
   ipv4PrefixInto,
@@ -25,6 +27,7 @@ import {
   type RouteSpecInput,
   RT_SCOPE,
   RT_TABLE,
+  RTM_F,
   RTN,
   RTPROT,
   type RtaCacheinfo,
@@ -519,7 +522,6 @@ function unsupported(what: string): CliError {
 // ip route list / show / flush: the filter (ip's `filter` struct) and its test (filter_nlmsg).
 
 const RT_TABLE_MAIN = 254;
-const RTM_F_CLONED = 0x200;
 const RTN_UNICAST = 1;
 const RTN_MULTICAST = 5;
 const RTN_UNREACHABLE = 7;
@@ -639,7 +641,7 @@ function prefixFails(
 export function routeMatches(f: RouteFilter, r: Route, n: RouteNums, family: number): boolean {
   const a = r.attributes;
   if (family && r.family !== family) return false;
-  if (f.cloned === Number(!(n.flags & RTM_F_CLONED))) return false;
+  if (f.cloned === Number(!(n.flags & RTM_F.cloned))) return false;
   if (f.tb > 0 && f.tb !== n.table) return false;
   if ((f.protocol ^ n.protocol) & f.protocolmask) return false;
   if ((f.scope ^ n.scope) & f.scopemask) return false;
@@ -1022,7 +1024,7 @@ async function printMultipath(
   }[],
 ): Promise<void> {
   const { out } = p;
-  const mcast = (n.flags & RTM_F_CLONED) !== 0 && n.type === RTN_MULTICAST;
+  const mcast = (n.flags & RTM_F.cloned) !== 0 && n.type === RTN_MULTICAST;
   if (out.jsonContext) out.openArray('nexthops');
   let first = true;
   for (const nh of hops) {
@@ -1101,7 +1103,7 @@ export async function printRoute(p: PrintContext, r: Route, n: RouteNums): Promi
     const t = TABLES.text(n.table, numeric);
     out.any('table', t, `table ${t} `);
   }
-  if (!(n.flags & RTM_F_CLONED)) {
+  if (!(n.flags & RTM_F.cloned)) {
     if ((n.protocol !== RTPROT_BOOT || p.details > 0) && f.protocolmask !== -1) {
       const t = PROTOS.text(n.protocol, numeric);
       out.any('protocol', t, `proto ${t} `);
@@ -1129,7 +1131,7 @@ export async function printRoute(p: PrintContext, r: Route, n: RouteNums): Promi
   if (a.flow !== undefined && f.realmmask !== 0xffffffff) printFlow(p, a.flow);
   if (a.uid !== undefined) out.any('uid', a.uid, `uid ${a.uid} `);
   if (r.family === 2) {
-    if (n.flags & RTM_F_CLONED) printCacheFlags(out, n.flags);
+    if (n.flags & RTM_F.cloned) printCacheFlags(out, n.flags);
     if (a.cacheinfo) printCacheinfo(p, a.cacheinfo);
   } else if (r.family === 10) {
     if (a.cacheinfo) printCacheinfo(p, a.cacheinfo);
@@ -1386,8 +1388,6 @@ async function flushRoutes(
   }
 }
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const ROUTE_FLUSH_PATH = '/proc/sys/net/ipv4/route/flush';
 
 // Run by `node -e` inside the namespace: open the sysctl write-only, write "-1"; print
@@ -1448,21 +1448,10 @@ function writeFlushHere(): string {
   }
 }
 
+/** The CLI family of address family `af` (ip's family_name), if it is one. */
 function cliFamily(af: number): CliFamily | undefined {
-  switch (af) {
-    case 2:
-      return 'inet';
-    case 10:
-      return 'inet6';
-    case 17:
-      return 'link';
-    case 7:
-      return 'bridge';
-    case 28:
-      return 'mpls';
-    default:
-      return undefined;
-  }
+  const name = familyName(af);
+  return familyNumber(name as CliFamily) === af && af !== 0 ? (name as CliFamily) : undefined;
 }
 
 /** ip's ipvrf_get_table: the table of VRF device `name`, or `Invalid VRF`. */

@@ -1,7 +1,16 @@
 // `rtnl rule`: list / show / add / del / flush / save / restore of policy routing rules, with
 // ip's grammar and output (iproute2 6.1 ip/iprule.c: iprule_modify, iprule_list_flush_or_save,
 // print_rule, iprule_restore). The save file format is ../dumpfile.ts.
-import { FR_ACT, RT_TABLE, RTPROT, type RtNetlink, type Rule, type RuleSpec } from '../../index.js';
+import {
+  FR_ACT,
+  NLM_F_CREATE,
+  RT_TABLE,
+  RTM_GETRULE,
+  RTPROT,
+  type RtNetlink,
+  type Rule,
+  type RuleSpec,
+} from '../../index.js';
 import {
   Args,
   checkIfname,
@@ -431,8 +440,6 @@ async function flushRules(rt: RtNetlink, f: RuleFilter, family: 'inet' | 'inet6'
 // ---------------------------------------------------------------------------------------------
 // ip rule save / restore.
 
-const RTM_GETRULE = 34;
-const NLM_F_CREATE = 0x400;
 /** sizeof(struct fib_rule_hdr) */
 const FIB_RULE_HDR_LEN = 12;
 /** do_cmd negates what ip's command returns: -1 becomes exit status 1, 1 and exit(-1) 255. */
