@@ -11,8 +11,10 @@
 //
 // Runs the built CLI: npm test builds dist/ first (bin/rtnl.js loads dist/cli.js).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createNetns, type Netns } from '../../src/ns/index.js';
 
 /**
@@ -465,4 +467,47 @@ export function straced(
       : spawnSync('strace', [...argv, cmd, ...args], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return { log: readFileSync(logFile, 'utf8'), stderr: r.stderr };
+}
+
+/**
+ * For a file of request-bytes tests: a namespace made from `setup` before its tests (and a
+ * directory for the strace logs), both removed after them. `trace(cmd, args)` runs one command
+ * under strace as {@link straced} does; `ipThenRtnl(words, pick)` traces `ip WORDS`, then
+ * `rtnl -n NS WORDS`, in that order, and returns what `pick` takes from each log.
+ */
+export function tracedNs(setup: readonly string[], label: string) {
+  let dir: string | undefined;
+  let t: CliNs | undefined;
+  let n = 0;
+  beforeAll(() => {
+    execFileSync('strace', ['-V']);
+    dir = mkdtempSync(join(tmpdir(), `rtnl-cli-${label}-`));
+    t = cliNs(setup);
+  });
+  afterAll(() => {
+    t?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const trace = (cmd: string, args: readonly string[]) =>
+    straced(t!, join(dir!, `trace-${++n}.log`), cmd, args);
+  return {
+    get ns(): CliNs {
+      return t!;
+    },
+    get dir(): string {
+      return dir!;
+    },
+    trace,
+    ipThenRtnl<T>(
+      words: readonly string[],
+      pick: (traced: { log: string; stderr: string }, what: string) => T,
+    ): [ip: T, rtnl: T] {
+      const theirs = pick(trace('ip', words), `ip ${words.join(' ')}`);
+      const ours = pick(
+        trace(process.execPath, [RTNL_BIN, '-n', t!.path, ...words]),
+        `rtnl ${words.join(' ')}`,
+      );
+      return [theirs, ours];
+    },
+  };
 }

@@ -1,22 +1,9 @@
-// `encap` inside a nexthop (`rtnl route add … nexthop via GW dev D encap TYPE …`): the request
-// rtnl sends, captured with strace, equals the one ip sends for the same command line (sequence
-// number and port id aside), in either word order (`via … encap …`, `encap … via …`); what
-// rtnl -j shows of the routes afterwards equals ip -j; a bad encap in a hop is refused as ip
-// refuses it, before anything is sent. This kernel has no MPLS: both requests are refused
-// (EOPNOTSUPP), their bytes still compared.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   asRtnl,
-  type CliNs,
-  cliNs,
   expectSameJson,
-  RTNL_BIN,
-  straced,
   straceSentMessages,
+  tracedNs,
   zeroAttributePadding,
 } from './helpers.js';
 
@@ -46,32 +33,18 @@ function sentRoutes(log: string): string[] {
     });
 }
 
-let dir: string;
-let t: CliNs;
-let n = 0;
+const tn = tracedNs(BASE, 'nh-encap');
 
-function traced(cmd: string, args: readonly string[]): string {
-  const { log, stderr } = straced(t, join(dir, `trace-${++n}.log`), cmd, args);
+/** The one RTM_NEWROUTE a traced command wrote. */
+const onlyRoute = ({ log, stderr }: { log: string; stderr: string }, what: string): string => {
   const sent = sentRoutes(log);
-  expect(sent.length, `${cmd} ${args.join(' ')}: ${stderr}`).toBe(1);
+  expect(sent.length, `${what}: ${stderr}`).toBe(1);
   return sent[0]!;
-}
-
-beforeAll(() => {
-  execFileSync('strace', ['-V']);
-  dir = mkdtempSync(join(tmpdir(), 'rtnl-cli-nh-encap-'));
-  t = cliNs(BASE);
-});
-afterAll(() => {
-  t?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+};
 
 /** ip first (it adds the route), then rtnl (refused with EEXIST: the bytes still go). */
 function sameRequest(line: string): void {
-  const words = line.split(' ');
-  const theirs = traced('ip', words);
-  const ours = traced(process.execPath, [RTNL_BIN, '-n', t.path, ...words]);
+  const [theirs, ours] = tn.ipThenRtnl(line.split(' '), onlyRoute);
   expect(ours).toBe(theirs);
 }
 
@@ -92,7 +65,7 @@ describe('routes with an encap in a nexthop, as rtnl -j shows them', () => {
   it.each([[['route', 'show']], [['-6', 'route', 'show']], [['route', 'show', '10.53.0.0/16']]])(
     'rtnl -j %j equals ip -j',
     (args) => {
-      const { ip } = expectSameJson(t, args);
+      const { ip } = expectSameJson(tn.ns, args);
       // The routes above exist (the IPv4 ones with ip, ip + realms, seg6; IPv6 with ip6, seg6).
       const withEncap = (ip as { nexthops?: { encap?: string }[] }[]).filter((r) =>
         r.nexthops?.some((h) => h.encap !== undefined),
@@ -111,8 +84,8 @@ describe('a bad encap in a nexthop', () => {
     'route add 10.64.0.0/16 nexthop via 192.0.2.2 dev d0 encap ip id 5 id 6 nexthop dev d1',
   ])('%s: refused as ip refuses it', (line) => {
     const words = line.split(' ');
-    const theirs = t.ipRun(words);
-    const ours = t.rtnlRun(words);
+    const theirs = tn.ns.ipRun(words);
+    const ours = tn.ns.rtnlRun(words);
     expect(theirs.status).not.toBe(0);
     expect({ status: ours.status, stderr: ours.stderr }).toEqual({
       status: theirs.status,

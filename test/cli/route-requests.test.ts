@@ -3,18 +3,10 @@
 // every attribute byte. Commands are written in the usual order (the order `ip … show` prints
 // things in), for which the client's request builders promise iproute2's attribute order.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CliNs,
-  cliNs,
-  RTNL_BIN,
-  straced,
-  straceSentMessages,
-  zeroAttributePadding,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { RTNL_BIN, straceSentMessages, tracedNs, zeroAttributePadding } from './helpers.js';
 
 const BASE = [
   'link set lo up',
@@ -53,32 +45,18 @@ function sentMessages(log: string): Request[] {
   });
 }
 
-let dir: string;
-let t: CliNs;
-let n = 0;
+const tn = tracedNs(BASE, 'req');
 
-function traced(cmd: string, args: readonly string[]): Request {
-  const { log, stderr } = straced(t, join(dir, `trace-${++n}.log`), cmd, args);
+/** The one modifying request a traced command wrote. */
+const onlyRequest = ({ log, stderr }: { log: string; stderr: string }, what: string): Request => {
   const sent = sentMessages(log).filter((m) => MODIFY_TYPES.has(m.type));
-  expect(sent.length, `${cmd} ${args.join(' ')}: ${stderr}`).toBe(1);
+  expect(sent.length, `${what}: ${stderr}`).toBe(1);
   return sent[0]!;
-}
-
-beforeAll(() => {
-  execFileSync('strace', ['-V']);
-  dir = mkdtempSync(join(tmpdir(), 'rtnl-cli-req-'));
-  t = cliNs(BASE);
-});
-afterAll(() => {
-  t?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+};
 
 /** ip first (it changes the state), then rtnl (which may then be refused: the bytes still go). */
 function sameRequest(line: string): void {
-  const words = line.split(' ');
-  const theirs = traced('ip', words);
-  const ours = traced(process.execPath, [RTNL_BIN, '-n', t.path, ...words]);
+  const [theirs, ours] = tn.ipThenRtnl(line.split(' '), onlyRequest);
   expect(ours).toEqual(theirs);
 }
 
@@ -155,15 +133,13 @@ describe('rtnl -batch sends route lines through its ordered lane', () => {
     for (let i = 0; i < 6; i++) lines.push(`route add 10.90.${i}.0/24 dev d0 table 90`);
     lines.push('route replace 10.90.0.0/24 dev d0 table 90 metric 3');
     lines.push('route del 10.90.1.0/24 dev d0 table 90');
-    const file = join(dir, 'lane.batch');
+    const file = join(tn.dir, 'lane.batch');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const routes = (cmd: string, args: readonly string[]) =>
-      sentMessages(straced(t, join(dir, `trace-${++n}.log`), cmd, args).log).filter(
-        (m) => m.type === 24 || m.type === 25,
-      );
-    const theirs = routes('ip', ['-batch', file]);
-    execFileSync('nsenter', [`--net=${t.path}`, 'ip', 'route', 'flush', 'table', '90']);
-    const ours = routes(process.execPath, [RTNL_BIN, '-n', t.path, '-batch', file]);
+    const routes = ({ log }: { log: string }) =>
+      sentMessages(log).filter((m) => m.type === 24 || m.type === 25);
+    const theirs = routes(tn.trace('ip', ['-batch', file]));
+    execFileSync('nsenter', [`--net=${tn.ns.path}`, 'ip', 'route', 'flush', 'table', '90']);
+    const ours = routes(tn.trace(process.execPath, [RTNL_BIN, '-n', tn.ns.path, '-batch', file]));
     expect(ours.map((m) => m.payload)).toEqual(theirs.map((m) => m.payload));
     // The first route line runs the normal way (it looks its device up), acked as ip's are;
     // the lines after it go through the stream, which asks for no ack.
