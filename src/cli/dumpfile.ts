@@ -5,8 +5,8 @@
 // kernel's dump messages exactly as they arrived (nlmsghdr included, each padded to 4 bytes).
 // `restore` sends those messages back, `showdump` prints them.
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
-import type { NetlinkError, NetlinkMessage, RtNetlink } from '../index.js';
-import { CliError, isNetlinkError } from './errors.js';
+import { type NetlinkError, type NetlinkMessage, NLM_F_CREATE, type RtNetlink } from '../index.js';
+import { CliError, formatNetlinkError, isNetlinkError } from './errors.js';
 import type { Output } from './output.js';
 
 /** The magic number of an `ip address save` file (ipadd_dump_magic). */
@@ -217,4 +217,38 @@ export function* dumpFileMessages(
     off += aligned;
   }
   return undefined;
+}
+
+/**
+ * The restore loop of ipaddr_restore, iprule_restore and each of iproute_restore's passes:
+ * every message of the file that `take` accepts goes back to the kernel as it is, with
+ * NLM_F_CREATE added (and the engine's NLM_F_REQUEST | NLM_F_ACK), one at a time and in the
+ * file's order. An EEXIST is reported and skipped. Another refusal, or a malformed file (ip's
+ * message), ends it with `failStatus`; the end of the file resolves 0.
+ */
+export async function restoreMessages(
+  rt: RtNetlink,
+  out: Output,
+  file: DumpFile,
+  failStatus: number,
+  take: (m: NetlinkMessage) => boolean = () => true,
+): Promise<number> {
+  const it = dumpFileMessages(file.data, file.base);
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      if (next.value === undefined) return 0;
+      out.error(next.value);
+      return failStatus;
+    }
+    const m = next.value;
+    if (!take(m)) continue;
+    try {
+      await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
+    } catch (err) {
+      if (!isNetlinkError(err)) throw err;
+      out.error(formatNetlinkError(err));
+      if (err.code !== 'EEXIST') return failStatus;
+    }
+  }
 }

@@ -8,7 +8,6 @@ import {
   type Link,
   type LinkFilter,
   type NetlinkMessage,
-  NLM_F_CREATE,
   RTM_DELADDR,
   RTM_GETADDR,
   RTM_NEWADDR,
@@ -16,7 +15,13 @@ import {
 } from '../../index.js';
 import { Args, getPrefix1, type InetPrefix, matches, parseAddr, parsePrefix } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
-import { ADDRESS_DUMP_MAGIC, dumpFileMessages, readDumpFile, saveDump } from '../dumpfile.js';
+import {
+  ADDRESS_DUMP_MAGIC,
+  dumpFileMessages,
+  readDumpFile,
+  restoreMessages,
+  saveDump,
+} from '../dumpfile.js';
 import {
   CliError,
   CliUsageError,
@@ -24,7 +29,6 @@ import {
   duparg2,
   formatNetlinkError,
   invarg,
-  isNetlinkError,
   nodev,
   unknownCommand,
 } from '../errors.js';
@@ -845,26 +849,8 @@ async function addressShowdump(ctx: CliContext): Promise<number> {
  * any other refusal ends the restore with exit status 255.
  */
 async function addressRestore(ctx: CliContext): Promise<number> {
-  const { out } = ctx;
   const file = await readDumpFile('address', ADDRESS_DUMP_MAGIC, 255);
-  const rt = await ctx.rt();
-  const it = dumpFileMessages(file.data, file.base);
-  for (;;) {
-    const next = it.next();
-    if (next.done) {
-      if (next.value === undefined) return 0;
-      out.error(next.value);
-      return 255;
-    }
-    const m = next.value;
-    try {
-      await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
-    } catch (err) {
-      if (!isNetlinkError(err)) throw err;
-      out.error(formatNetlinkError(err));
-      if (err.code !== 'EEXIST') return 255;
-    }
-  }
+  return restoreMessages(await ctx.rt(), ctx.out, file, 255);
 }
 
 /** `rtnl address …` */

@@ -7,7 +7,6 @@
 import {
   decodeRoute,
   type NetlinkMessage,
-  NLM_F_CREATE,
   RTM_DELROUTE,
   RTM_F,
   RTM_GETROUTE,
@@ -15,7 +14,13 @@ import {
   walkAttributes,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { DumpFileWriter, dumpFileMessages, ROUTE_DUMP_MAGIC, readDumpFile } from '../dumpfile.js';
+import {
+  DumpFileWriter,
+  dumpFileMessages,
+  ROUTE_DUMP_MAGIC,
+  readDumpFile,
+  restoreMessages,
+} from '../dumpfile.js';
 import { CliError, formatNetlinkError, isNetlinkError } from '../errors.js';
 import { Output } from '../output.js';
 import {
@@ -139,29 +144,12 @@ function restorePass(m: NetlinkMessage): number | undefined {
  * that exists (EEXIST) is reported and skipped; another refusal ends it (exit status 2).
  */
 export async function routeRestore(ctx: CliContext): Promise<number> {
-  const { out } = ctx;
   const file = await readDumpFile('route', ROUTE_DUMP_MAGIC, 1);
   if (!file.seekable) throw new CliError('Failed to restore: ftell: Illegal seek', 1);
   const rt = await ctx.rt();
   for (let pass = 0; pass < 3; pass++) {
-    const it = dumpFileMessages(file.data, file.base);
-    for (;;) {
-      const next = it.next();
-      if (next.done) {
-        if (next.value === undefined) break;
-        out.error(next.value);
-        return 2;
-      }
-      const m = next.value;
-      if (restorePass(m) !== pass) continue;
-      try {
-        await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
-      } catch (err) {
-        if (!isNetlinkError(err)) throw err;
-        out.error(formatNetlinkError(err));
-        if (err.code !== 'EEXIST') return 2;
-      }
-    }
+    const status = await restoreMessages(rt, ctx.out, file, 2, (m) => restorePass(m) === pass);
+    if (status !== 0) return status;
   }
   return 0;
 }

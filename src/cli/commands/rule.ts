@@ -3,7 +3,6 @@
 // print_rule, iprule_restore). The save file format is ../dumpfile.ts.
 import {
   FR_ACT,
-  NLM_F_CREATE,
   RT_TABLE,
   RTM_GETRULE,
   RTPROT,
@@ -23,15 +22,8 @@ import {
   parseU32,
 } from '../args.js';
 import type { CliContext, CliFamily } from '../context.js';
-import { dumpFileMessages, RULE_DUMP_MAGIC, readDumpFile, saveDump } from '../dumpfile.js';
-import {
-  CliError,
-  CliUsageError,
-  formatNetlinkError,
-  invarg,
-  isNetlinkError,
-  unknownCommand,
-} from '../errors.js';
+import { RULE_DUMP_MAGIC, readDumpFile, restoreMessages, saveDump } from '../dumpfile.js';
+import { CliError, CliUsageError, formatNetlinkError, invarg, unknownCommand } from '../errors.js';
 import type { Output } from '../output.js';
 import {
   addrBytes,
@@ -480,26 +472,8 @@ async function save(ctx: CliContext, args: string[]): Promise<number> {
  * on stdin or a malformed file ends it with exit status 255.
  */
 async function restore(ctx: CliContext): Promise<number> {
-  const { out } = ctx;
   const file = await readDumpFile('rule', RULE_DUMP_MAGIC, EXIT_ONE);
-  const rt = await ctx.rt();
-  const it = dumpFileMessages(file.data, file.base);
-  for (;;) {
-    const next = it.next();
-    if (next.done) {
-      if (next.value === undefined) return 0;
-      out.error(next.value);
-      return EXIT_ONE;
-    }
-    const m = next.value;
-    try {
-      await rt.connection.request(m.type, m.payload, { flags: m.flags | NLM_F_CREATE });
-    } catch (err) {
-      if (!isNetlinkError(err)) throw err;
-      out.error(formatNetlinkError(err));
-      if (err.code !== 'EEXIST') return EXIT_ONE;
-    }
-  }
+  return restoreMessages(await ctx.rt(), ctx.out, file, EXIT_ONE);
 }
 
 type Range = NonNullable<RuleSpec['sport']>;
